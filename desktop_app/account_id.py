@@ -1,0 +1,62 @@
+"""LINE WORKS account ID rules (local@domain)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_LENGTH = 90
+LOCAL_MIN, LOCAL_MAX = 2, 40
+
+_LOCAL_CHARS = re.compile(r"[a-z0-9._-]+")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+@dataclass(frozen=True)
+class IdProblem:
+    code: str
+    detail: str = ""
+
+
+def check_account_id(normalized: str) -> list[IdProblem]:
+    """Return every rule the (already normalised) ID breaks; an empty list means valid."""
+    problems: list[IdProblem] = []
+    if not normalized:
+        return [IdProblem("id.empty")]
+    if len(normalized) > MAX_LENGTH:
+        problems.append(IdProblem("id.too_long", str(len(normalized))))
+    if normalized.count("@") != 1:
+        problems.append(IdProblem("id.at_count", str(normalized.count("@"))))
+        return problems
+    local, domain = normalized.split("@")
+    if not LOCAL_MIN <= len(local) <= LOCAL_MAX:
+        problems.append(IdProblem("id.local_length", str(len(local))))
+    bad = sorted(set(ch for ch in local if not _LOCAL_CHARS.fullmatch(ch)))
+    if bad:
+        problems.append(IdProblem("id.local_chars", "".join(bad)))
+    if local[:1] in (".", "-", "_"):
+        problems.append(IdProblem("id.local_start", local[0]))
+    if local.endswith("."):
+        problems.append(IdProblem("id.local_trailing_dot"))
+    if ".." in local:
+        problems.append(IdProblem("id.local_double_dot"))
+    problems.extend(_check_domain(domain))
+    return problems
+
+
+def _check_domain(domain: str) -> list[IdProblem]:
+    if not domain:
+        return [IdProblem("id.domain_empty")]
+    # A bare group name (d-lighted) is one label; a real domain has two or more and a TLD of letters.
+    labels = domain.split(".")
+    if any(not lab for lab in labels):
+        return [IdProblem("id.domain_dot")]
+    bad_labels = [lab for lab in labels if not _LABEL.fullmatch(lab)]
+    if bad_labels:
+        return [IdProblem("id.domain_invalid", bad_labels[0])]
+    if len(labels) > 1 and not labels[-1].isalpha():
+        return [IdProblem("id.domain_tld", labels[-1])]
+    return []
+
+
+def is_valid(normalized: str) -> bool:
+    return not check_account_id(normalized)

@@ -1,0 +1,48 @@
+"""類型 and the 特殊詐欺 手口 refinement: how they are stored, shown and read back."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from desktop_app import resources
+
+
+def label(case_type: str, refinement: str | None = None) -> str:
+    """"特殊詐欺(オレオレ詐欺)" when refined, else the case type alone."""
+    return f"{case_type}({refinement})" if refinement else case_type
+
+
+_LABEL = re.compile(r"^(?P<t>[^()]+?)\s*(?:\((?P<r>[^()]+)\))?$")
+
+
+def parse_label(text: str) -> tuple[str, str | None] | None:
+    """Read "特殊詐欺(オレオレ詐欺)", "オレオレ詐欺" (implies 特殊詐欺) or a plain case type.
+
+    Returns None when the text names no known case type.
+    """
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "").replace("　", "")
+    if not s:
+        return None
+    m = _LABEL.match(s)
+    if not m:
+        return None
+    t, r = m["t"], m["r"]
+    types = resources.case_types()
+    refs = resources.refinements()
+    if t in types:
+        if r is None:
+            return t, None
+        return (t, r) if r in refs.get(t, ()) else None
+    for parent, options in refs.items():
+        if t in options and r is None:
+            return parent, t
+    return None
+
+
+def all_labels() -> list[str]:
+    """Every choice, in the order the entry list offers them."""
+    out: list[str] = []
+    for t in resources.case_types():
+        out.append(t)
+        out.extend(label(t, r) for r in resources.refinements().get(t, ()))
+    return out

@@ -1,0 +1,131 @@
+"""Characters a person easily confuses when reading or typing an account ID.
+
+Used for the entry warning (an ID that contains O/0 or l/1 deserves a second look at the source)
+and, in dual entry, to name the difference between two typed values in words.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Spoken names, as an officer would read them over the phone.
+CHAR_NAMES: dict[str, str] = {
+    "0": "0(ゼロ)", "o": "o(オー小文字)", "O": "O(オー)",
+    "1": "1(イチ)", "l": "l(エル小文字)", "I": "I(アイ大文字)", "i": "i(アイ小文字)", "|": "|(縦線)",
+    "5": "5(ゴ)", "s": "s(エス)", "S": "S(エス)",
+    "2": "2(ニ)", "z": "z(ゼット)", "Z": "Z(ゼット)",
+    "8": "8(ハチ)", "B": "B(ビー)", "b": "b(ビー)", "6": "6(ロク)",
+    "9": "9(キュウ)", "g": "g(ジー)", "q": "q(キュー)",
+    "u": "u(ユー)", "v": "v(ブイ)", "w": "w(ダブリュー)",
+    "m": "m(エム)", "n": "n(エヌ)", "r": "r(アール)", "c": "c(シー)", "d": "d(ディー)",
+    "-": "-(ハイフン)", "_": "_(アンダーバー)", ".": ".(ドット)", ",": ",(カンマ)",
+    "ー": "ー(長音)", "－": "－(全角ハイフン)", "−": "−(マイナス)", "‐": "‐(ハイフン記号)",
+    "–": "–(エンダッシュ)", "—": "—(ダッシュ)", "ｰ": "ｰ(半角長音)",
+}
+
+# Pairs (or short sequences) that look alike in common fonts, with how the difference is said.
+CONFUSABLE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("o", "0"), ("O", "0"), ("O", "o"),
+    ("l", "1"), ("I", "1"), ("l", "I"), ("i", "l"), ("i", "1"),
+    ("s", "5"), ("S", "5"), ("z", "2"), ("Z", "2"), ("b", "6"), ("B", "8"),
+    ("g", "9"), ("q", "9"), ("g", "q"),
+    ("rn", "m"), ("vv", "w"), ("cl", "d"), ("u", "v"),
+    ("-", "_"), (".", ","),
+    ("ー", "-"), ("－", "-"), ("−", "-"), ("‐", "-"), ("–", "-"), ("—", "-"), ("ｰ", "-"),
+)
+
+# Non-Latin letters that render like Latin ones (the attacker's and the OCR's favourites).
+LOOKALIKES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "к": "k", "м": "m", "т": "t", "в": "b",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
+    # Greek
+    "α": "a", "ο": "o", "ν": "v", "ρ": "p", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}
+
+# Sequences that read as one letter (rn → m); always worth a look.
+AMBIGUOUS_SEQUENCES = ("rn", "vv", "cl")
+_DIGIT_LIKE_LETTERS = frozenset("oli")
+_LETTER_LIKE_DIGITS = frozenset("01")
+
+
+@dataclass(frozen=True)
+class Confusion:
+    left: str
+    right: str
+    description: str  # 「O(オー)と0(ゼロ)」
+
+
+def char_name(ch: str) -> str:
+    """A spoken name for one character, for messages ("0(ゼロ)", "キリル文字 о")."""
+    if ch in CHAR_NAMES:
+        return CHAR_NAMES[ch]
+    if ch in LOOKALIKES:
+        script = "キリル文字" if "CYRILLIC" in unicodedata.name(ch, "") else "ギリシャ文字"
+        return f"{ch}({script}・{LOOKALIKES[ch]}に似た字)"
+    if unicodedata.east_asian_width(ch) in ("F", "W") and unicodedata.normalize("NFKC", ch) != ch:
+        return f"{ch}(全角)"
+    if ch.isspace():
+        return "空白"
+    if not ch.isprintable():
+        return f"見えない文字(U+{ord(ch):04X})"
+    return ch
+
+
+def describe_pair(a: str, b: str) -> str:
+    return f"「{char_name_seq(a)}と{char_name_seq(b)}」"
+
+
+def char_name_seq(seq: str) -> str:
+    return "".join(char_name(c) for c in seq) if len(seq) > 1 else char_name(seq)
+
+
+def explain(a: str, b: str) -> Confusion | None:
+    """Name why two differing fragments are easy to mix up, or None if they are not a known pair."""
+    if a == b:
+        return None
+    for x, y in CONFUSABLE_PAIRS:
+        if (a, b) in ((x, y), (y, x)):
+            return Confusion(a, b, describe_pair(a, b))
+    if LOOKALIKES.get(a) == b or LOOKALIKES.get(b) == a:
+        return Confusion(a, b, describe_pair(a, b) + "(見た目が同じ別の文字)")
+    if len(a) == len(b) == 1 and unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b):
+        return Confusion(a, b, describe_pair(a, b) + "(全角と半角)")
+    return None
+
+
+def ambiguous_characters(normalized_id: str, raw: str = "") -> list[str]:
+    """Characters in an ID that a reader may have mistaken, in order of first appearance.
+
+    Not every o or l: only a digit 0/1 among letters, a letter o/l/i among digits, sequences that
+    read as one letter (rn, vv, cl), and capital I/O in what was typed (IDs are lower case, so a
+    capital I on the source is probably an l).
+    """
+    found: list[str] = []
+
+    def add(x: str) -> None:
+        if x not in found:
+            found.append(x)
+
+    for seq in AMBIGUOUS_SEQUENCES:
+        if seq in normalized_id:
+            add(seq)
+    s = normalized_id
+    for i, ch in enumerate(s):
+        neighbours = s[max(i - 1, 0):i] + s[i + 1:i + 2]
+        if ch in _LETTER_LIKE_DIGITS and any(n.isalpha() for n in neighbours):
+            add(ch)
+        elif ch in _DIGIT_LIKE_LETTERS and any(n.isdigit() for n in neighbours):
+            add(ch)
+    for ch in raw:
+        if ch in "IOＩＯ":
+            add(ch)
+    return found
+
+
+def lookalikes_in(text: str) -> list[str]:
+    return [ch for ch in dict.fromkeys(text) if ch in LOOKALIKES]

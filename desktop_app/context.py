@@ -1,0 +1,53 @@
+"""The services of one data folder, built once: the CLI and the GUI composition root both use this."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from desktop_app import logging_setup
+from desktop_app.paths import DataDir
+from desktop_app.services.entries import EntryService
+from desktop_app.services.officers import OfficerService
+from desktop_app.services.settings_service import SettingsService
+from desktop_app.services.setup import SetupService
+from desktop_app.services.stations import StationService
+from desktop_app.storage import Database, open_database
+from desktop_app.storage.audit_repo import AuditRepo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    data_dir: DataDir
+    database: Database
+    settings: SettingsService
+    officers: OfficerService
+    stations: StationService
+    entries: EntryService
+    setup: SetupService
+    audit: AuditRepo
+    today: Callable[[], dt.date] = field(default=dt.date.today)
+
+    @classmethod
+    def open(cls, data_dir: DataDir | str | None = None, *, today: Callable[[], dt.date] = dt.date.today,
+             log_to_file: bool = True) -> "AppContext":
+        dd = data_dir if isinstance(data_dir, DataDir) else DataDir.resolve(data_dir)
+        dd.ensure()
+        if log_to_file:
+            logging_setup.configure(dd.logs)
+        database = open_database(dd.database)
+        settings = SettingsService(database)
+        stations = StationService(database)
+        ctx = cls(
+            data_dir=dd, database=database, settings=settings, officers=OfficerService(database),
+            stations=stations, entries=EntryService(database, settings, stations, today=today),
+            setup=SetupService(settings, stations), audit=AuditRepo(database), today=today,
+        )
+        log.info("opened data folder %s", dd.root)
+        return ctx
+
+    def close(self) -> None:
+        self.database.close()
