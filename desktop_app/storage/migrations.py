@@ -66,3 +66,55 @@ def m001_initial(db: Database) -> None:
         "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
     )
+
+
+@MIGRATIONS()
+def m002_hq_received(db: Database) -> None:
+    """HQ tier: files and rows received from stations, outgoing batches, the receipt log;
+    station tier: the reasons HQ gave for returned rows."""
+    db["hq_files"].create(
+        {"id": int, "file_hash": str, "file_name": str, "kind": str, "unit_id": str, "unit_name": str,
+         "key_id": str, "sequence": int, "batch_id": str, "prefecture_code": str, "signed": int,
+         "status": str, "rows": int, "received_at": str, "received_on": str, "confirmed_by": int,
+         "confirmed_at": str},
+        pk="id", not_null={"file_hash", "kind", "signed", "status", "received_at"},
+    )
+    db["hq_files"].create_index(["file_hash"], unique=True)
+    db["hq_files"].create_index(["unit_id", "sequence"])
+    db["hq_rows"].create(
+        {"rid": int, "row_id": str, "file_id": int, "position": int, "unit_id": str,
+         "account_id_raw": str, "account_id": str, "skeleton": str, "user_name": str,
+         "organization": str, "case_type": str, "refinement": str, "station": str,
+         "recognized_on": str, "recognized_on_text": str, "status": str, "errors": int,
+         "warnings": int, "issues": str, "dups": str, "problem": int, "received_on": str,
+         "received_at": str, "reason": str, "hold_until": str, "batch_day": str, "batch_id": str,
+         "sent_at": str, "sent_by": str, "decided_by": int, "decided_at": str},
+        pk="rid", not_null={"status", "received_at"}, defaults={"problem": 0, "errors": 0, "warnings": 0},
+    )
+    for cols in (["account_id"], ["skeleton"], ["row_id"], ["file_id"], ["status", "received_on"],
+                 ["received_on"], ["station"], ["batch_day"]):
+        db["hq_rows"].create_index(cols)
+    db["hq_batches"].create(
+        {"id": int, "kind": str, "day": str, "batch_id": str, "file_name": str, "file_hash": str,
+         "rows": int, "created_at": str, "created_by": int, "deadline": str, "target_unit": str},
+        pk="id", not_null={"kind", "created_at"},
+    )
+    db["hq_batches"].create_index(["kind", "day"])
+    db["receipt_log"].create(
+        {"id": int, "at": str, "file_hash": str, "file_name": str, "unit_id": str, "key_id": str,
+         "sequence": int, "kind": str, "result": str, "detail": str, "prev_hash": str, "hash": str},
+        pk="id", not_null={"at", "file_hash", "result", "hash"},
+    )
+    db["receipt_log"].create_index(["file_hash"])
+    db["receipt_log"].create_index(["unit_id", "sequence"])
+    # The receipt log is the evidence of what arrived when: the application may only append to it.
+    db.execute("CREATE TRIGGER receipt_log_no_update BEFORE UPDATE ON receipt_log "
+               "BEGIN SELECT RAISE(ABORT, 'receipt_log is append-only'); END")
+    db.execute("CREATE TRIGGER receipt_log_no_delete BEFORE DELETE ON receipt_log "
+               "BEGIN SELECT RAISE(ABORT, 'receipt_log is append-only'); END")
+    db["station_returns"].create(
+        {"id": int, "entry_id": str, "reason": str, "file_hash": str, "from_unit": str, "returned_at": str,
+         "kind": str},
+        pk="id", not_null={"entry_id", "returned_at"},
+    )
+    db["station_returns"].create_index(["entry_id"])
