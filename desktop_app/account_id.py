@@ -53,7 +53,10 @@ def _check_domain(domain: str) -> list[IdProblem]:
     bad_labels = [lab for lab in labels if not _LABEL.fullmatch(lab)]
     if bad_labels:
         return [IdProblem("id.domain_invalid", bad_labels[0])]
-    if len(labels) > 1 and not labels[-1].isalpha():
+    # Every real top-level domain is two or more letters ("example.c" is a mistyped ".co"/".com"),
+    # or an internationalised one in punycode (.コム = xn--tckwe).
+    tld = labels[-1]
+    if len(labels) > 1 and not ((tld.isalpha() and len(tld) >= 2) or tld.startswith("xn--")):
         return [IdProblem("id.domain_tld", labels[-1])]
     return []
 
