@@ -118,3 +118,74 @@ def m002_hq_received(db: Database) -> None:
         pk="id", not_null={"entry_id", "returned_at"},
     )
     db["station_returns"].create_index(["entry_id"])
+
+
+@MIGRATIONS()
+def m003_npa_outcomes(db: Database) -> None:
+    """What was asked of LINE WORKS Corp. (per row) and what the provider did (per account).
+
+    The same tables exist at every tier: the NPA fills them when it sends the provider file and records
+    results; HQ and stations fill them from the signed outcomes files that flow back down, so every
+    tier's statistics are computed the same way from the same shape of rows.
+    """
+    db["provider_requests"].create(
+        {
+            "row_id": str,  # the row's stable id across tiers
+            "account_id": str,  # normalised; the provider acts per account
+            "account_id_raw": str,
+            "user_name": str,
+            "organization": str,
+            "case_type": str,
+            "refinement": str,
+            "prefecture_code": str,
+            "prefecture": str,
+            "station": str,
+            "recognized_on": str,  # ISO
+            "requested_on": str,  # ISO: the day the row went to the provider
+            "provider_file": str,  # id of the provider file that carried it
+            "mistaken_on": str,  # ISO: reported as 誤依頼 after it was sent
+            "mistaken_reason": str,
+            "withdrawn_on": str,  # ISO: listed in a withdrawal list for the provider
+            "withdrawal_file": str,
+            "received_from": str,  # how this tier learnt of the row (npa / file sha256)
+        },
+        pk="row_id", not_null={"account_id", "requested_on"},
+    )
+    db["provider_requests"].create_index(["account_id"])
+    db["provider_requests"].create_index(["requested_on"])
+    db["account_outcomes"].create(
+        {"account_id": str, "outcome": str, "outcome_on": str, "recorded_at": str, "recorded_by": int,
+         "source": str, "note": str},
+        pk="account_id", not_null={"outcome", "recorded_at"},
+    )
+    db["provider_files"].create(
+        {"id": str, "kind": str, "created_at": str, "file_name": str, "sha256": str, "rows": int,
+         "detail": str},
+        pk="id", not_null={"kind", "created_at"},
+    )
+
+
+@MIGRATIONS()
+def m004_dual_entry(db: Database) -> None:
+    # One request per time a row is handed to verification (EntryService.mark_ready); attempts and
+    # decisions belong to a request, so a row whose ID was edited starts its blind check afresh.
+    db["verification_requests"].create(
+        {"id": int, "entry_id": str, "requested_by": int, "at": str},
+        pk="id", not_null={"entry_id", "at"},
+    )
+    db["verification_requests"].create_index(["entry_id"])
+    db["verification_attempts"].create(
+        {"id": int, "entry_id": str, "request_id": int, "column": str, "officer_id": int,
+         "typed_raw": str, "normalized": str, "attempt": int, "result": str, "at": str},
+        pk="id", not_null={"entry_id", "request_id", "column", "officer_id", "attempt", "result", "at"},
+        foreign_keys=[("officer_id", "officers", "id")],
+    )
+    db["verification_attempts"].create_index(["entry_id", "request_id", "column"])
+    db["adjudications"].create(
+        {"id": int, "entry_id": str, "request_id": int, "column": str, "officer_id": int,
+         "chosen_raw": str, "chosen": str, "choice": str, "first_raw": str, "second_raw": str,
+         "first_officer_id": int, "second_officer_id": int, "reason": str, "at": str},
+        pk="id", not_null={"entry_id", "request_id", "column", "officer_id", "chosen", "reason", "at"},
+        foreign_keys=[("officer_id", "officers", "id")],
+    )
+    db["adjudications"].create_index(["entry_id", "request_id", "column"])
