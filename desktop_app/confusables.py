@@ -23,6 +23,27 @@ CHAR_NAMES: dict[str, str] = {
     "–": "–(エンダッシュ)", "—": "—(ダッシュ)", "ｰ": "ｰ(半角長音)",
 }
 
+# Readings for every other letter and digit, so any difference can be said over the phone
+# (「a(エー)とe(イー)」), not only the famous confusable ones.
+_LETTER_READINGS = dict(zip(
+    "abcdefghijklmnopqrstuvwxyz",
+    ("エー", "ビー", "シー", "ディー", "イー", "エフ", "ジー", "エイチ", "アイ", "ジェー", "ケー", "エル",
+     "エム", "エヌ", "オー", "ピー", "キュー", "アール", "エス", "ティー", "ユー", "ブイ", "ダブリュー",
+     "エックス", "ワイ", "ゼット"),
+))
+_DIGIT_READINGS = dict(zip("0123456789", ("ゼロ", "イチ", "ニ", "サン", "ヨン", "ゴ", "ロク", "ナナ", "ハチ", "キュウ")))
+for _c, _r in _LETTER_READINGS.items():
+    CHAR_NAMES.setdefault(_c, f"{_c}({_r})")
+    CHAR_NAMES.setdefault(_c.upper(), f"{_c.upper()}({_r}大文字)")
+for _c, _r in _DIGIT_READINGS.items():
+    CHAR_NAMES.setdefault(_c, f"{_c}({_r})")
+CHAR_NAMES.update({
+    "@": "@(アットマーク)", "＠": "＠(全角アットマーク)", " ": "空白", "\u3000": "全角空白",
+    "ｏ": "ｏ(全角オー)", "Ｏ": "Ｏ(全角オー大文字)", "０": "０(全角ゼロ)",
+    "ｌ": "ｌ(全角エル)", "１": "１(全角イチ)", "Ｉ": "Ｉ(全角アイ大文字)", "．": "．(全角ドット)",
+    "＿": "＿(全角アンダーバー)", "～": "～(波ダッシュ)", "〜": "〜(波ダッシュ)", "・": "・(中点)",
+})
+
 # Pairs (or short sequences) that look alike in common fonts, with how the difference is said.
 CONFUSABLE_PAIRS: tuple[tuple[str, str], ...] = (
     ("o", "0"), ("O", "0"), ("O", "o"),
@@ -30,7 +51,8 @@ CONFUSABLE_PAIRS: tuple[tuple[str, str], ...] = (
     ("s", "5"), ("S", "5"), ("z", "2"), ("Z", "2"), ("b", "6"), ("B", "8"),
     ("g", "9"), ("q", "9"), ("g", "q"),
     ("rn", "m"), ("vv", "w"), ("cl", "d"), ("u", "v"),
-    ("-", "_"), (".", ","),
+    ("-", "_"), (".", ","), ("1", "7"), ("c", "e"), ("n", "h"), ("rn", "nn"), ("m", "nn"), ("ii", "u"),
+    ("@", "a"), ("~", "-"), ("～", "-"), ("〜", "-"), ("・", "."),
     ("ー", "-"), ("－", "-"), ("−", "-"), ("‐", "-"), ("–", "-"), ("—", "-"), ("ｰ", "-"),
 )
 
@@ -67,8 +89,14 @@ def char_name(ch: str) -> str:
     if ch in LOOKALIKES:
         script = "キリル文字" if "CYRILLIC" in unicodedata.name(ch, "") else "ギリシャ文字"
         return f"{ch}({script}・{LOOKALIKES[ch]}に似た字)"
-    if unicodedata.east_asian_width(ch) in ("F", "W") and unicodedata.normalize("NFKC", ch) != ch:
-        return f"{ch}(全角)"
+    folded = unicodedata.normalize("NFKC", ch)
+    if unicodedata.east_asian_width(ch) in ("F", "W") and folded != ch:
+        inner = CHAR_NAMES.get(folded, "")
+        reading = inner[inner.find("(") + 1:-1] if "(" in inner else ""
+        return f"{ch}(全角{reading})" if reading else f"{ch}(全角)"
+    if folded != ch and len(folded) == 1 and folded.isascii() and folded.isalnum():
+        # 𝐚, ａ-like decorations and other compatibility forms: say what they stand for
+        return f"{ch}({folded}の装飾文字)"
     if ch.isspace():
         return "空白"
     if not ch.isprintable():
@@ -81,21 +109,50 @@ def describe_pair(a: str, b: str) -> str:
 
 
 def char_name_seq(seq: str) -> str:
+    if not seq:
+        return "(なし)"
     return "".join(char_name(c) for c in seq) if len(seq) > 1 else char_name(seq)
 
 
+def _is_pair(a: str, b: str) -> bool:
+    return any((a, b) in ((x, y), (y, x)) for x, y in CONFUSABLE_PAIRS)
+
+
 def explain(a: str, b: str) -> Confusion | None:
-    """Name why two differing fragments are easy to mix up, or None if they are not a known pair."""
-    if a == b:
+    """Name why two differing fragments are easy to mix up, or None if they are not a known pair.
+
+    Checked in this order: a listed confusable pair (O/0, l/1, rn/m, ー/-), a Cyrillic or Greek
+    look-alike, full-width against half-width, capital against small letter, and a confusable pair
+    hidden behind full-width forms (Ｏ against 0).
+    """
+    if a == b or not a or not b:
         return None
-    for x, y in CONFUSABLE_PAIRS:
-        if (a, b) in ((x, y), (y, x)):
-            return Confusion(a, b, describe_pair(a, b))
-    if LOOKALIKES.get(a) == b or LOOKALIKES.get(b) == a:
+    if _is_pair(a, b):
+        return Confusion(a, b, describe_pair(a, b))
+    if len(a) == len(b) and all(LOOKALIKES.get(x) == y or LOOKALIKES.get(y) == x or x == y for x, y in zip(a, b)):
         return Confusion(a, b, describe_pair(a, b) + "(見た目が同じ別の文字)")
-    if len(a) == len(b) == 1 and unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b):
-        return Confusion(a, b, describe_pair(a, b) + "(全角と半角)")
+    na, nb = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
+    if na == nb:
+        widths = any(unicodedata.east_asian_width(c) in ("F", "H") for c in a + b)
+        return Confusion(a, b, describe_pair(a, b) + ("(全角と半角)" if widths else "(装飾文字と普通の文字)"))
+    if na.lower() == nb.lower():
+        kind = "(全角と半角・大文字と小文字)" if (na, nb) != (a, b) else "(大文字と小文字)"
+        return Confusion(a, b, describe_pair(a, b) + kind)
+    if (na, nb) != (a, b) and (_is_pair(na, nb) or _is_pair(na.lower(), nb.lower())):
+        return Confusion(a, b, describe_pair(a, b) + "(全角と半角も違います)")
+    if a.lower() != a or b.lower() != b:
+        if _is_pair(a.lower(), b.lower()):
+            return Confusion(a, b, describe_pair(a, b))
     return None
+
+
+def width_of(ch: str) -> str:
+    """"全角" for a full-width form that NFKC turns into an ASCII character, else "半角" / ""."""
+    if unicodedata.east_asian_width(ch) == "F":
+        return "全角"
+    if unicodedata.east_asian_width(ch) == "H":
+        return "半角"
+    return ""
 
 
 def ambiguous_characters(normalized_id: str, raw: str = "") -> list[str]:
