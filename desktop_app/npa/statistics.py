@@ -257,3 +257,37 @@ def _ordered_keys(by_key: Mapping[str, Any], group_by: str) -> list[str]:
         order = {c: i for i, c in enumerate(resources.case_types())}
         return sorted(keys, key=lambda k: (order.get(k, 99), k))
     return sorted(keys, key=lambda k: (k == "", k))
+
+
+def groupings_for(tier: str | None) -> tuple[str, ...]:
+    """Which groupings a tier offers: the NPA compares prefectures, HQ compares its stations."""
+    if tier == "npa":
+        return ("month", "prefecture", "case_type", "station")
+    if tier == "hq":
+        return ("month", "station", "case_type")
+    return ("month", "case_type")
+
+
+class StatisticsService:
+    """Figures for one data folder, read fresh from storage each time they are asked for."""
+
+    def __init__(self, database):
+        from desktop_app.storage.outcomes_repo import OutcomesRepo
+
+        self._repo = OutcomesRepo(database)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self._repo.requests_with_outcomes()
+
+    def table(self, group_by: str = "month", flt: StatsFilter | None = None,
+              rows: Sequence[Mapping[str, Any]] | None = None) -> StatsTable:
+        return compute(self.rows() if rows is None else rows, group_by, flt)
+
+    def choices(self, rows: Sequence[Mapping[str, Any]] | None = None) -> dict[str, list[str]]:
+        """Values present in the data, for filter lists (prefectures in JIS order)."""
+        rows = self.rows() if rows is None else rows
+        out: dict[str, list[str]] = {}
+        for key in ("prefecture", "station", "case_type"):
+            present = {r.get(key) or "" for r in rows} - {""}
+            out[key] = _ordered_keys(dict.fromkeys(present), key) if key != "station" else sorted(present)
+        return out
