@@ -114,7 +114,13 @@ class StationService:
     def import_csv(self, prefecture_code: str, path: Path, *, by: int | None = None) -> int:
         """Import a station list (UTF-8 or Shift_JIS, header row required). All rows or none."""
         path = Path(path)
-        data = path.read_bytes()
+        try:
+            # size first: a hostile multi-gigabyte file is refused without being read
+            if path.stat().st_size > MAX_CSV_BYTES:
+                raise ServiceError(f"{path.name}: ファイルが大きすぎます(2MBまで)")
+            data = path.read_bytes()
+        except OSError:
+            raise ServiceError(f"{path.name}: ファイルを開けません(存在しないか、読む権限がありません)") from None
         if len(data) > MAX_CSV_BYTES:
             raise ServiceError(f"{path.name}: ファイルが大きすぎます(2MBまで)")
         text = _decode(data, path.name)
