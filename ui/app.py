@@ -1,0 +1,74 @@
+"""The GUI's composition root: parse arguments, open the data folder, set up, sign in, show the window.
+
+    python -m ui [--data-dir DIR] [Qt options such as -platform offscreen]
+
+Everything the screens use comes from the one ``AppContext`` built here.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import APP_NAME
+from desktop_app.context import AppContext
+from ui import theme
+from ui.main_window import MainWindow
+from ui.setup_dialog import SetupDialog
+from ui.sign_in_dialog import SignInDialog
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Our own options, and whatever is left for Qt (``-platform``, ``-style`` …)."""
+    parser = argparse.ArgumentParser(prog="teishi", description="Teishi(利用停止依頼)を起動する")
+    parser.add_argument("--data-dir", metavar="DIR", help="データフォルダ(既定: ユーザーごとのデータフォルダ)")
+    return parser.parse_known_args(argv)
+
+
+def open_main_window(ctx: AppContext, parent=None) -> MainWindow | None:
+    """First-run setup if needed, then sign-in; None when the officer cancels either."""
+    if not ctx.settings.is_set_up and SetupDialog.run(parent, ctx) is None:
+        return None
+    officer = SignInDialog.ask(parent, ctx)
+    if officer is None:
+        return None
+    return MainWindow(ctx, officer)
+
+
+def _report_crash(exc_type, exc, tb) -> None:
+    # A bug must not vanish silently on a PC without a console: log it and tell the officer.
+    log.critical("unexpected error", exc_info=(exc_type, exc, tb))
+    if QApplication.instance() is not None:
+        QMessageBox.critical(None, QCoreApplication.translate("app", "予期しないエラー"),
+                             QCoreApplication.translate("app", "予期しないエラーが起きました。入力済みの行は保存されています。\n"
+                                                        "ログフォルダの内容を担当者に知らせてください。\n\n")
+                             + "".join(traceback.format_exception_only(exc_type, exc)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, qt_args = parse_args(sys.argv[1:] if argv is None else list(argv))
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
+    app.setApplicationName(APP_NAME)
+    theme.apply(app)
+    ctx = AppContext.open(args.data_dir)
+    previous_hook = sys.excepthook
+    sys.excepthook = _report_crash
+    try:
+        window = open_main_window(ctx)
+        if window is None:
+            return 0
+        window.show()
+        return app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
