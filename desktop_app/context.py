@@ -13,6 +13,7 @@ from desktop_app.services.officers import OfficerService
 from desktop_app.services.settings_service import SettingsService
 from desktop_app.services.setup import SetupService
 from desktop_app.services.stations import StationService
+from desktop_app.services.verification import VerificationService
 from desktop_app.storage import Database, open_database
 from desktop_app.storage.audit_repo import AuditRepo
 
@@ -29,6 +30,7 @@ class AppContext:
     entries: EntryService
     setup: SetupService
     audit: AuditRepo
+    verification: VerificationService
     today: Callable[[], dt.date] = field(default=dt.date.today)
 
     @classmethod
@@ -41,10 +43,13 @@ class AppContext:
         database = open_database(dd.database)
         settings = SettingsService(database)
         stations = StationService(database)
+        officers = OfficerService(database)
+        entries = EntryService(database, settings, stations, today=today)
         ctx = cls(
-            data_dir=dd, database=database, settings=settings, officers=OfficerService(database),
-            stations=stations, entries=EntryService(database, settings, stations, today=today),
-            setup=SetupService(settings, stations), audit=AuditRepo(database), today=today,
+            data_dir=dd, database=database, settings=settings, officers=officers,
+            stations=stations, entries=entries,
+            setup=SetupService(settings, stations), audit=AuditRepo(database),
+            verification=VerificationService(database, entries, settings, officers), today=today,
         )
         log.info("opened data folder %s", dd.root)
         return ctx

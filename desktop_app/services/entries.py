@@ -17,6 +17,7 @@ from desktop_app.services.stations import StationService
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.entries_repo import EntriesRepo
+from desktop_app.storage.verification_repo import VerificationRepo
 from desktop_app.validation import Issue, has_errors, validate_row
 from desktop_app.wareki import WarekiError, parse_date
 
@@ -100,16 +101,23 @@ class EntryService:
         if not changed:
             return entry
         changed["updated_at"] = _now()
-        id_changed = "account_id" in changed and changed["account_id"] != entry.account_id
-        if id_changed and entry.status in (Status.AWAITING, Status.CONFLICT, Status.VERIFIED):
-            # The blind second entry checked the old ID; a new ID needs a new check.
-            changed.update(status=Status.DRAFT.value, verified_by=None, verified_at=None)
+        # The blind second entry checked the old value of every double-entered column (the ID,
+        # and the names when that setting is on); a new value needs a new check. The raw ID alone
+        # changing (same ID typed full-width) does not change what is exported.
+        checked = {c.key for c in self.double_entry_columns()}
+        value_changed = any(k in changed for k in checked)
+        verification = None
+        if entry.status in (Status.AWAITING, Status.CONFLICT, Status.VERIFIED):
+            verification = "kept"
+            if value_changed:
+                verification = "reset"
+                changed.update(status=Status.DRAFT.value, verified_by=None, verified_at=None)
         self._repo.update(entry_id, changed)
-        self._audit.append(
-            "entry.update", officer_id=officer_id, entity="entry", entity_id=entry_id,
-            detail={"before": before, "after": {k: changed[k] for k in before if k in changed},
-                    "status_before": entry.status.value, "status_after": changed.get("status", entry.status.value)},
-        )
+        detail = {"before": before, "after": {k: changed[k] for k in before if k in changed},
+                  "status_before": entry.status.value, "status_after": changed.get("status", entry.status.value)}
+        if verification:
+            detail["verification"] = verification  # "kept": a verified row edited outside checked columns
+        self._audit.append("entry.update", officer_id=officer_id, entity="entry", entity_id=entry_id, detail=detail)
         return self.get(entry_id)
 
     def delete(self, officer_id: int, entry_id: str) -> None:
@@ -130,8 +138,13 @@ class EntryService:
         if problems:
             raise NotAllowed("エラーのある行は確認依頼にできません: " + problems[0].message)
         with self._db.transaction():
-            self._repo.update(entry_id, {"status": Status.AWAITING.value, "updated_at": _now()})
-            self._audit.append("entry.ready", officer_id=officer_id, entity="entry", entity_id=entry_id)
+            now = _now()
+            # A fresh blind check: attempts made against earlier values no longer count.
+            request = VerificationRepo(self._db).open_request(entry_id, officer_id, now)
+            self._repo.update(entry_id, {"status": Status.AWAITING.value, "updated_at": now,
+                                         "verified_by": None, "verified_at": None})
+            self._audit.append("entry.ready", officer_id=officer_id, entity="entry", entity_id=entry_id,
+                               detail={"request": request})
         return self.get(entry_id)
 
     def paste(self, officer_id: int, start_entry_id: str | None, start_column: str,
@@ -181,6 +194,10 @@ class EntryService:
                 iso = None
             return {"recognized_on": iso, "recognized_on_text": raw or None}
         raise ServiceError(f"列「{key}」はありません")
+
+    def double_entry_columns(self):
+        """Columns a second officer re-types blind (the names too when ``double_entry_names`` is on)."""
+        return self.form.double_entry_columns(optional_on=bool(self._settings.get("double_entry_names")))
 
     def has_errors(self, entry: Entry) -> bool:
         return has_errors(self.issues(entry))
