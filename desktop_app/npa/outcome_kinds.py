@@ -38,7 +38,13 @@ def parse_outcome(text: object) -> Outcome | None:
         return None
     key = unicodedata.normalize("NFKC", str(text)).strip().lower()
     key = key.replace(" ", "") if key not in _LOOKUP else key
-    return _LOOKUP.get(key)
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    # 「利用停止済み」「削除しました」「措置なし。」: the provider's wording around the same word
+    for suffix in ("しました", "済み", "済", "完了", "。", "."):
+        if key.endswith(suffix) and key[: -len(suffix)] in _LOOKUP:
+            return _LOOKUP[key[: -len(suffix)]]
+    return None
 
 
 def label(outcome: str | None) -> str:
