@@ -1,0 +1,26 @@
+"""A confusable "skeleton" of an account ID: two IDs that differ only by characters a person mixes
+up (0/o, 1/l/i, rn/m, vv/w, cl/d, _/-, 5/s, 2/z, Cyrillic look-alikes …) share a skeleton.
+
+The skeleton is stored beside each received row and indexed, so "possible duplicate" becomes an
+exact index lookup instead of a scan (issue 5: under a millisecond at 1,000,000 rows).
+"""
+from __future__ import annotations
+
+from desktop_app.confusables import LOOKALIKES
+from desktop_app.normalize import normalize_account_id
+
+# Multi-character look-alikes first: "rn" must become "m" before "n" could be touched.
+_SEQUENCES = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+_SINGLE = str.maketrans({
+    "0": "o", "1": "l", "i": "l", "|": "l", "!": "l", "5": "s", "2": "z", "8": "b", "6": "b",
+    "9": "q", "g": "q", "u": "v", "_": "-", ",": ".",
+})
+_LOOKALIKE = str.maketrans({k: v.lower() for k, v in LOOKALIKES.items()})
+
+
+def skeleton(account_id: str | None) -> str:
+    """The skeleton of an ID (raw or normalised); equal skeletons mean "could be the same ID"."""
+    text = normalize_account_id(account_id).translate(_LOOKALIKE)
+    for seq, rep in _SEQUENCES:
+        text = text.replace(seq, rep)
+    return text.translate(_SINGLE)

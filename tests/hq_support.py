@@ -1,0 +1,80 @@
+"""Helpers for HQ-tier tests: data folders for stations and HQ, keys, trust registration and REAL
+signed station files written with the exchange writer."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import minisign
+
+from desktop_app.context import AppContext
+from desktop_app.exchange.verify import signature_key_id  # noqa: F401  (documented helper)
+from desktop_app.exchange.writer import OutgoingDocument, write_exchange_file
+from desktop_app.hq.services import HqServices
+
+TODAY = dt.date(2026, 11, 20)
+
+
+class Unit:
+    """One data folder with its own signing key."""
+
+    def __init__(self, root: Path, tier: str, prefecture: str = "27", station: str | None = None,
+                 today: dt.date = TODAY):
+        self.today = today
+        self.ctx = AppContext.open(root, today=lambda: self.today, log_to_file=False)
+        self.ctx.setup.initialise(tier, prefecture, station)
+        self.keypair = minisign.KeyPair.generate()
+        self.key_id = key_id_of(self.keypair)
+        self.hq = HqServices.open(self.ctx, secret_key=lambda: self.keypair.secret_key,
+                                  now=lambda: dt.datetime.combine(self.today, dt.time(10, 0)))
+        self._seq = 0
+
+    @property
+    def unit_id(self) -> str:
+        return self.ctx.settings.get("unit_id")
+
+    @property
+    def unit_name(self) -> str:
+        return self.ctx.settings.get("unit_name")
+
+    def trust(self, other: "Unit") -> None:
+        """Register ``other``'s public key here (as HQ does after the fingerprint read-back)."""
+        pub = self.keypair.public_key  # noqa: F841
+        self.ctx.database.db["trust_keys"].insert({
+            "key_id": other.key_id, "unit_id": other.unit_id, "unit_name": other.unit_name,
+            "tier": other.ctx.settings.get("tier"), "prefecture_code": other.ctx.settings.get("prefecture_code"),
+            "public_key": other.keypair.public_key.to_base64().decode() if isinstance(other.keypair.public_key.to_base64(), bytes) else other.keypair.public_key.to_base64(),
+            "fingerprint": other.key_id, "status": "active",
+            "added_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")})
+
+    def write_export(self, path: Path, rows: list[dict], *, sequence: int | None = None, kind: str = "station_export") -> Path:
+        """A signed station file with ``rows`` (form keys; ``id`` added when missing)."""
+        if sequence is None:
+            self._seq += 1
+            sequence = self._seq
+        out = []
+        for r in rows:
+            d = dict(r)
+            d.setdefault("id", str(uuid.uuid4()))
+            d.setdefault("account_id_raw", d.get("account_id"))
+            out.append(d)
+        doc = OutgoingDocument(kind=kind, unit_id=self.unit_id, unit_name=self.unit_name,
+                               tier=self.ctx.settings.get("tier"), rows=out, sequence=sequence,
+                               prefecture_code=self.ctx.settings.get("prefecture_code"), prefecture_name="大阪府")
+        write_exchange_file(path, doc, self.keypair.secret_key)
+        return path
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+def key_id_of(keypair) -> str:
+    sig = keypair.secret_key.sign(b"x")
+    return signature_key_id(sig)
+
+
+def row(account_id: str, *, station: str = "中央警察署", user_name: str = "山田", case_type: str = "SNS型投資詐欺",
+        recognized_on: str = "2026-11-01", **kw) -> dict:
+    return {"account_id": account_id, "user_name": user_name, "organization": kw.pop("organization", None),
+            "case_type": case_type, "station": station, "recognized_on": recognized_on, **kw}
