@@ -98,6 +98,34 @@ def values_match(first_raw: str | None, second_raw: str | None, kind: str = "acc
     return bool(a) and a == b
 
 
+# Results of one blind attempt, as stored and audited.
+MATCH, MISMATCH, REPEAT, LIMIT = "match", "mismatch", "repeat", "limit"
+
+# After this many differing values (all different from each other) the source is probably
+# unreadable; more blind guesses would only let the verifier find the first value by trial.
+MAX_MISMATCHES = 3
+
+
+def classify_attempt(first_raw: str | None, typed: str | None, earlier_mismatches: list[str] | tuple[str, ...],
+                     kind: str = "account_id", max_mismatches: int = MAX_MISMATCHES) -> str:
+    """The verification rule, in one place (the service and the accuracy benchmark both call it).
+
+    ``earlier_mismatches`` are the normalised values this column was already given, wrongly, in
+    the current request. MATCH: equal after normalisation. REPEAT: the same differing value
+    again (→ adjudication). LIMIT: ``max_mismatches`` different wrong values (→ adjudication).
+    MISMATCH: type it again.
+    """
+    norm = normalizer(kind)
+    value = norm(typed)
+    if value and value == norm(first_raw):
+        return MATCH
+    if value in earlier_mismatches:
+        return REPEAT
+    if len(earlier_mismatches) + 1 >= max_mismatches:
+        return LIMIT
+    return MISMATCH
+
+
 def diff(first: str, second: str) -> list[Segment]:
     """Character-level alignment of two strings; neighbouring swaps are reported as one segment."""
     sm = difflib.SequenceMatcher(None, first, second, autojunk=False)

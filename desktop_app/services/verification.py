@@ -37,13 +37,8 @@ from desktop_app.wareki import format_wareki
 
 log = logging.getLogger(__name__)
 
-# After this many differing values (all different from each other) the source is probably
-# unreadable; more blind guesses would only let the verifier find the first value by trial.
-MAX_MISMATCHES = 3
 MAX_REASON = 500
-
-# Attempt results as stored
-MATCH, MISMATCH, REPEAT, LIMIT = "match", "mismatch", "repeat", "limit"
+MATCH, MISMATCH, REPEAT, LIMIT = dual_entry.MATCH, dual_entry.MISMATCH, dual_entry.REPEAT, dual_entry.LIMIT
 
 # Column states within the current request
 PENDING, VERIFIED, CONFLICT, ADJUDICATED = "pending", "verified", "conflict", "adjudicated"
@@ -209,6 +204,8 @@ class VerificationService:
             after = r["detail"].get("after") if r["action"] == "entry.update" else None
             if after and keys & set(after) and r["officer_id"] is not None:
                 who.add(r["officer_id"])
+        # an adjudicator who typed a value of their own is its first entrant
+        who.update(d["officer_id"] for d in self._repo.adjudications_for(entry.id) if d["choice"] == "other")
         return who
 
     def _verifiers(self, entry: Entry) -> set[int]:
@@ -285,16 +282,10 @@ class VerificationService:
             raise ServiceError(f"{col.label}を入力してください")  # not an attempt: nothing was typed
         req = self._repo.current_request(entry.id)
         prior = self._repo.attempts(entry.id, req, col.key)
-        cmp = dual_entry.compare(self._first_raw(entry, col), typed, kind)
+        first_raw = self._first_raw(entry, col)
+        cmp = dual_entry.compare(first_raw, typed, kind)
         earlier_wrong = [a["normalized"] for a in prior if a["result"] == MISMATCH]
-        if cmp.equal:
-            result = MATCH
-        elif normalized in earlier_wrong:
-            result = REPEAT
-        elif len(earlier_wrong) + 1 >= MAX_MISMATCHES:
-            result = LIMIT
-        else:
-            result = MISMATCH
+        result = dual_entry.classify_attempt(first_raw, typed, earlier_wrong, kind)
         now = _now()
         number = len(prior) + 1
         with self._db.transaction():
@@ -436,8 +427,18 @@ class VerificationService:
                                detail={"column": col.key, "choice": choice, "chosen_raw": chosen_raw,
                                        "chosen": chosen, "first_raw": case.first_raw, "second_raw": case.second_raw,
                                        "before": before, "reason": reason, "request": req,
-                                       "differences": case.comparison.descriptions()})
-            self._settle(self._entries.get(entry.id), adjudicator, now)
+                                       "differences": case.comparison.descriptions(),
+                                       "next": "reverify" if choice == "other" else "settle"})
+            if choice == "other":
+                # A value neither officer typed has been keyed by one person only: it needs its own
+                # blind second entry before it may leave the station.
+                new_req = self._repo.open_request(entry.id, adjudicator.id, now)
+                self._rows.update(entry.id, {"status": Status.AWAITING.value, "verified_by": None,
+                                             "verified_at": None})
+                self._audit.append("verify.reverify", officer_id=adjudicator.id, entity="entry",
+                                   entity_id=entry.id, detail={"column": col.key, "request": new_req})
+            else:
+                self._settle(self._entries.get(entry.id), adjudicator, now)
         log.info("adjudicated %s %s: %s", entry.id, col.key, choice)
         return self._entries.get(entry.id)
 

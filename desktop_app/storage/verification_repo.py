@@ -47,5 +47,8 @@ class VerificationRepo:
             args.append(column)
         return list(self._db.db["adjudications"].rows_where(where, args, order_by="id"))
 
+    def adjudications_for(self, entry_id: str) -> list[dict[str, Any]]:
+        return list(self._db.db["adjudications"].rows_where("entry_id = ?", [entry_id], order_by="id"))
+
     def all_adjudications(self) -> list[dict[str, Any]]:
         return list(self._db.db["adjudications"].rows_where(order_by="id"))

@@ -189,6 +189,19 @@ def test_adjudicated_value_must_be_a_valid_id(station_ctx, svc, a, b, c):
     assert after.account_id == "tanaka.hiroshi07@example.co.jp"
 
 
+def test_value_typed_by_the_adjudicator_is_verified_blind_again(station_ctx, svc, a, b, c):
+    e = conflicted(station_ctx, svc, a, b)
+    after = svc.adjudicate(e, c, "account_id", "tanaka.hiroshi07@example.co.jp", "原本で確認(どちらも誤り)")
+    assert after.status == Status.AWAITING and after.verified_by is None
+    # the adjudicator keyed it, so they may not check it; the earlier verifier may, blind
+    with pytest.raises(AuthError):
+        svc.start(e, c)
+    assert svc.submit(e, b, "account_id", "tanaka.hiroshi07@example.co.jp") == Outcome.MATCH
+    assert station_ctx.entries.get(e.id).status == Status.VERIFIED
+    assert actions(station_ctx, e.id)[-5:] == ["verify.adjudicate", "verify.reverify", "verify.refused",
+                                               "verify.attempt", "verify.verified"]
+
+
 def test_editing_verified_id_unverifies_but_other_fields_keep_it(station_ctx, svc, a, b):
     e = ready_row(station_ctx, a)
     svc.submit(e, b, "account_id", ROW["account_id"])
