@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 from desktop_app.services.errors import AuthError
@@ -60,9 +60,17 @@ class SignInDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        # Enter in the staff number moves on to the PIN; Enter in the PIN signs in (default button).
-        self.staff_no.returnPressed.connect(self.pin.setFocus)
+        # Enter in the staff number moves on to the PIN (without a sign-in attempt that would be
+        # audited as a failure); Enter in the PIN signs in through the default button.
+        self.staff_no.installEventFilter(self)
         self.staff_no.setFocus()
+
+    def eventFilter(self, watched, event):
+        if watched is self.staff_no and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.pin.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def accept(self) -> None:
         try:

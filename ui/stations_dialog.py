@@ -2,7 +2,8 @@
 
 No list ships with Teishi (none may be redistributed), so HQ types or imports its own.
 
-Public API: ``StationsDialog(ctx, officer=None, parent=None)``; ``StationsTableModel(ctx, prefecture_code)``.
+Public API: ``StationsDialog(ctx, officer=None, parent=None)``; ``StationsTableModel(ctx, prefecture_code)``;
+``DatedChangeDialog`` (a name or successor plus the day it applies from).
 """
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ class StationsTableModel(QAbstractTableModel):
         return None
 
 
-class _DatedChangeDialog(QDialog):
+class DatedChangeDialog(QDialog):
     """A name or successor plus the day from which the change applies (typed in 和暦 or ISO)."""
 
     def __init__(self, ctx, title: str, name_label: str, choices: list[str] | None, parent=None):
@@ -212,7 +213,7 @@ class StationsDialog(QDialog):
         station = self.selected()
         if station is None:
             return
-        dialog = _DatedChangeDialog(self._ctx, self.tr("{name}の改称").format(name=station.name),
+        dialog = DatedChangeDialog(self._ctx, self.tr("{name}の改称").format(name=station.name),
                                     self.tr("新しい名称"), None, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._run(self._ctx.stations.rename, station, dialog.value(), dialog.day, by=self._by)
@@ -222,7 +223,7 @@ class StationsDialog(QDialog):
         if station is None:
             return
         others = [n for n in self._ctx.stations.names(self.prefecture_code, on=self._ctx.today()) if n != station.name]
-        dialog = _DatedChangeDialog(self._ctx, self.tr("{name}の統合・廃止").format(name=station.name),
+        dialog = DatedChangeDialog(self._ctx, self.tr("{name}の統合・廃止").format(name=station.name),
                                     self.tr("統合先"), others, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             last_day = (dialog.day - dt.timedelta(days=1)).isoformat()
