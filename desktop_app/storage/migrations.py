@@ -189,3 +189,31 @@ def m004_dual_entry(db: Database) -> None:
         foreign_keys=[("officer_id", "officers", "id")],
     )
     db["adjudications"].create_index(["entry_id", "request_id", "column"])
+
+
+@MIGRATIONS()
+def m005_exchange_keys_trust(db: Database) -> None:
+    """Signed exchange files: this unit's keys and export numbering, the trust list of other units'
+    public keys, and the sequence numbers seen from each unit (replay refusal, gap warnings)."""
+    db["own_keys"].create(
+        {"key_id": str, "public_key": str, "fingerprint": str, "protection": str, "created_at": str,
+         "status": str, "retired_at": str},
+        pk="key_id", not_null={"public_key", "fingerprint", "created_at", "status"},
+    )
+    db["export_counter"].create({"name": str, "value": int}, pk="name", not_null={"value"})
+    db["exports"].create(
+        {"id": str, "kind": str, "sequence": int, "batch_id": str, "file_name": str, "sha256": str,
+         "rows": int, "test": int, "key_id": str, "created_at": str, "created_by": int},
+        pk="id", not_null={"kind", "created_at"},
+    )
+    db["trust_keys"].create(
+        {"key_id": str, "unit_id": str, "unit_name": str, "tier": str, "prefecture_code": str,
+         "public_key": str, "fingerprint": str, "not_before": str, "not_after": str, "status": str,
+         "revoked_at": str, "supersedes": str, "added_at": str, "added_by": int, "note": str},
+        pk="key_id", not_null={"unit_id", "public_key", "fingerprint", "status", "added_at"},
+    )
+    db["trust_keys"].create_index(["unit_id"])
+    db["seen_sequences"].create(
+        {"unit_id": str, "sequence": int, "file_sha256": str, "batch_id": str, "kind": str, "seen_at": str},
+        pk=("unit_id", "sequence"), not_null={"seen_at"},
+    )
