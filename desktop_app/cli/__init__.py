@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import exchange_cmd, hq_cmd, keys_cmd, officers_cmd, rows_cmd, setup_cmd, stations_cmd
+from desktop_app.cli import exchange_cmd, hq_cmd, keys_cmd, npa_cmd, officers_cmd, rows_cmd, setup_cmd, stations_cmd
 from desktop_app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [setup_cmd, officers_cmd, stations_cmd, rows_cmd, hq_cmd, exchange_cmd, keys_cmd]
+COMMAND_MODULES = [setup_cmd, officers_cmd, stations_cmd, rows_cmd, hq_cmd, exchange_cmd, keys_cmd, npa_cmd]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
