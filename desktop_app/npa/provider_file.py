@@ -129,11 +129,9 @@ class ProviderFileService:
                 already += group
                 continue
             group.sort(key=lambda r: (r.get("recognized_on") or "9999", r.get("received_at") or ""))
-            prefs = []
-            for r in group:
-                if r["prefecture"] not in prefs:
-                    prefs.append(r["prefecture"])
-            lines.append(_line(group[0], "・".join(prefs)))
+            # every prefecture that asked, in JIS code order (as the statistics list them)
+            prefs = dict(sorted({r["prefecture_code"] or "": r["prefecture"] for r in group}.items()))
+            lines.append(_line(group[0], "・".join(prefs.values())))
         lines.sort(key=lambda line: (line["prefecture_code"] or "", line["recognized_on"] or ""))
         for n, line in enumerate(lines, start=1):
             line["number"] = n
