@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderVi
                                QTableView, QTextBrowser, QToolBar, QVBoxLayout, QWidget)
 
 from desktop_app import resources
-from desktop_app.entry import Entry
+from desktop_app.entry import Entry, Status
 from desktop_app.services.officers import Officer
 from ui import theme
+from ui.adjudication_dialog import AdjudicationDialog
 from ui.entry_delegates import EntryDelegate
 from ui.entry_table_model import COL_ACCOUNT_ID, COL_STATUS, EntryTableModel
+from ui.verification_stats_dialog import VerificationStatsDialog
+from ui.verify_dialog import VerifyDialog
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,13 @@ class EntryScreen(QWidget):
         self.mark_ready_action = self._action(self.tr("確認依頼"), "Ctrl+Return", self.mark_ready_selected,
                                               "markReady")
         self.mark_ready_action.setToolTip(self.tr("選んだ行を、別の職員によるアカウントIDの確認に回します"))
+        # dual entry (ui/verify_dialog.py, ui/adjudication_dialog.py, ui/verification_stats_dialog.py)
+        self.verify_action = self._action(self.tr("確認入力"), "F8", self.verify_rows, "verifyRows")
+        self.verify_action.setToolTip(self.tr("別の職員が自分の暗証番号でサインインし、アカウントIDを見ずにもう一度入力します"))
+        self.adjudicate_action = self._action(self.tr("判定"), "F9", self.adjudicate_rows, "adjudicateRows")
+        self.adjudicate_action.setToolTip(self.tr("不一致(判定待ち)の行を、入力者・確認者以外の職員が原本を見て判定します"))
+        self.verification_stats_action = self._action(self.tr("入力誤り統計"), "Ctrl+Shift+S",
+                                                      self.show_verification_stats, "verificationStats")
         layout.addWidget(self.toolbar)
 
         self.view = EntryTableView(self)
@@ -229,6 +239,24 @@ class EntryScreen(QWidget):
             QMessageBox.warning(self, self.tr("確認依頼できない行があります"),
                                 "\n".join(problems) + "\n\n" + self.tr("エラーを直してから、もう一度確認依頼してください。"))
         self.statusMessage.emit(self.tr("{n}行を確認依頼にしました").format(n=done))
+
+    def verify_rows(self) -> None:
+        """確認入力 by a second officer, starting at the selected row when it awaits verification."""
+        entry = self.current_entry()
+        start = entry.id if entry is not None and entry.status == Status.AWAITING else None
+        if VerifyDialog.run(self, self._ctx, start):
+            self.reload()
+        self.statusMessage.emit(self._ctx.verification.export_readiness().message())
+
+    def adjudicate_rows(self) -> None:
+        entry = self.current_entry()
+        start = entry.id if entry is not None and entry.status == Status.CONFLICT else None
+        if AdjudicationDialog.run(self, self._ctx, start):
+            self.reload()
+        self.statusMessage.emit(self._ctx.verification.export_readiness().message())
+
+    def show_verification_stats(self) -> None:
+        VerificationStatsDialog.show_for(self, self._ctx)
 
     def paste_clipboard(self) -> None:
         """Paste a block copied from Excel at the current cell, filling as many rows as it has."""

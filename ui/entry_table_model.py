@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app import case_types
-from desktop_app.entry import EDITABLE, STATUS_LABELS, Entry
+from desktop_app.entry import EDITABLE, STATUS_LABELS, Entry, Status
 from desktop_app.forms import LINE_WORKS, FormDefinition
 from desktop_app.services.errors import ServiceError
 from desktop_app.validation import Issue
@@ -52,6 +52,11 @@ SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 5  # "error" | "warning" | None for t
 ERROR_TINT = QColor("#f6c9c9")
 WARNING_TINT = QColor("#fde3a7")
 READ_ONLY_TEXT = QColor("#555555")
+# The status cell at a glance (dual entry): which rows still need a second officer or a decision.
+STATUS_TINTS = {
+    Status.DRAFT: None, Status.AWAITING: QColor("#fff3c4"), Status.CONFLICT: QColor("#ffd0a8"),
+    Status.VERIFIED: QColor("#d4edda"), Status.EXPORTED: QColor("#dfe7f5"), Status.RETURNED: QColor("#f3d9f7"),
+}
 
 
 def _tr(text: str) -> str:
@@ -195,6 +200,9 @@ class EntryTableModel(QAbstractTableModel):
             return cell_issues
         if role == SEVERITY_ROLE:
             return _severity(cell_issues)
+        if role == Qt.ItemDataRole.BackgroundRole and key == STATUS_KEY and _severity(cell_issues) != "error":
+            tint = STATUS_TINTS.get(entry.status)
+            return QBrush(tint) if tint is not None else None
         if role == Qt.ItemDataRole.BackgroundRole:
             sev = _severity(cell_issues)
             if sev == "error":
