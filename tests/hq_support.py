@@ -40,7 +40,6 @@ class Unit:
 
     def trust(self, other: "Unit") -> None:
         """Register ``other``'s public key here (as HQ does after the fingerprint read-back)."""
-        pub = self.keypair.public_key  # noqa: F841
         self.ctx.database.db["trust_keys"].insert({
             "key_id": other.key_id, "unit_id": other.unit_id, "unit_name": other.unit_name,
             "tier": other.ctx.settings.get("tier"), "prefecture_code": other.ctx.settings.get("prefecture_code"),

@@ -12,58 +12,38 @@ from pathlib import Path
 
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.exchange.reader import ExchangeDocument, read_exchange_bytes
-from desktop_app.exchange.verify import TrustedKey
 from desktop_app.hq.incoming import IncomingFile, IncomingRow
-from desktop_app.storage.trust_repo import TrustRepo
+from desktop_app.services.trust import TrustService
 
 log = logging.getLogger(__name__)
 
 
-def _dt(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-class DbTrust:
-    """The ``TrustStore`` protocol over the trust tables (the same rows the ``trust`` CLI edits)."""
+class DbTrust(TrustService):
+    """The exchange helper's trust list (``TrustService``), with the two lookups the import makes
+    for every file done in raw SQL (sqlite-utils introspects the table on each call), and the
+    sequence recorded inside the import's own transaction."""
 
     def __init__(self, database):
-        self._repo = TrustRepo(database)
-
-    def lookup(self, key_id: str) -> TrustedKey | None:
-        r = self._repo.get(key_id)
-        if r is None:
-            return None
-        return TrustedKey(key_id=r["key_id"], unit_id=r["unit_id"], unit_name=r.get("unit_name") or r["unit_id"],
-                          tier=r.get("tier") or "station", prefecture_code=r.get("prefecture_code"),
-                          public_key=r["public_key"], status=r.get("status") or "active",
-                          not_before=_dt(r.get("not_before")), not_after=_dt(r.get("not_after")),
-                          revoked_at=_dt(r.get("revoked_at")))
+        super().__init__(database)
+        self._conn = database.db.conn
 
     def sequence_seen(self, unit_id: str, sequence: int) -> bool:
-        return self._repo.seen(unit_id, sequence) is not None
+        return self._conn.execute("SELECT 1 FROM seen_sequences WHERE unit_id = ? AND sequence = ?",
+                                  [unit_id, sequence]).fetchone() is not None
 
     def last_sequence(self, unit_id: str) -> int | None:
-        return self._repo.max_seen(unit_id)
+        return self._conn.execute("SELECT max(sequence) FROM seen_sequences WHERE unit_id = ?", [unit_id]).fetchone()[0]
 
     def record_seen(self, doc: IncomingFile) -> None:
         """Inside the import's transaction: the sequence counts as seen only if the import lands."""
         if doc.signed and doc.unit_id and doc.sequence is not None and not self.sequence_seen(doc.unit_id, doc.sequence):
-            self._repo.record_seen({"unit_id": doc.unit_id, "sequence": doc.sequence, "file_sha256": doc.file_hash,
-                                    "batch_id": doc.batch_id, "kind": doc.kind,
-                                    "seen_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")})
+            self._conn.execute(
+                "INSERT INTO seen_sequences (unit_id, sequence, file_sha256, batch_id, kind, seen_at) VALUES (?,?,?,?,?,?)",
+                [doc.unit_id, doc.sequence, doc.file_hash, doc.batch_id, doc.kind,
+                 dt.datetime.now().astimezone().isoformat(timespec="seconds")])
 
 
-def trust_store(ctx, database):
-    """The exchange helper's trust service when it offers the protocol, else ``DbTrust``."""
-    try:
-        from desktop_app.services.trust import TrustService  # noqa: F401
-    except ImportError:
-        pass
+def trust_store(ctx, database) -> DbTrust:
     return DbTrust(database)
 
 

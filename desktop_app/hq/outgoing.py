@@ -4,6 +4,7 @@ export sequence number and records the export in the same transaction as the cal
 would be too late for, so the number is reserved first (a gap is only a warning at the receiver)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -39,30 +40,20 @@ class WrittenFile:
 
 
 def _default_secret_key(ctx):
-    """This unit's signing key, from the exchange helper's key store."""
-    try:
-        from desktop_app.services import keys as keys_service  # the exchange helper's module
-    except ImportError:
-        raise ServiceError("署名用の鍵がまだ作成されていません。先に keys init を実行してください") from None
-    for name in ("load_secret_key", "secret_key"):
-        fn = getattr(keys_service, name, None)
-        if callable(fn):
-            return fn(ctx)
-    svc_cls = getattr(keys_service, "KeyService", None)
-    if svc_cls is not None:
-        svc = svc_cls(ctx) if _takes_ctx(svc_cls) else svc_cls(ctx.database, ctx.data_dir)
-        for name in ("secret_key", "load_secret_key", "signing_key"):
-            fn = getattr(svc, name, None)
-            if callable(fn):
-                return fn()
-    raise ServiceError("署名用の鍵を読み込めません")
+    """This unit's signing key from the exchange key store (``services.trust.KeyService``): a context
+    manager that wipes the decrypted key after use."""
+    from desktop_app.services.trust import KeyService
+
+    keys = KeyService(ctx.database, ctx.data_dir)
+    keys.ensure(ctx.setup.identity())
+    return keys.store.secret_key()
 
 
-def _takes_ctx(cls) -> bool:
-    import inspect
-
-    params = list(inspect.signature(cls).parameters)
-    return params[:1] == ["ctx"]
+def _as_context(key_or_cm):
+    """Tests hand a bare key; the key store hands a context manager that wipes it afterwards."""
+    if hasattr(key_or_cm, "__enter__"):
+        return key_or_cm
+    return contextlib.nullcontext(key_or_cm)
 
 
 class OutgoingWriter:
@@ -79,6 +70,11 @@ class OutgoingWriter:
         return {"unit_id": s.get("unit_id"), "unit_name": s.get("unit_name") or "", "tier": s.get("tier"),
                 "prefecture_code": code, "prefecture_name": pref.name if pref else None}
 
+    def _key_id(self) -> str | None:
+        row = self._db.db.execute(
+            "SELECT key_id FROM own_keys WHERE status = 'active' ORDER BY created_at DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
     def _reserve(self, kind: str, rows: int, path: Path) -> tuple[int, str]:
         import uuid
 
@@ -86,13 +82,12 @@ class OutgoingWriter:
         with self._db.transaction():
             seq = self._keys.next_sequence()
             self._keys.add_export({"id": batch_id, "kind": kind, "sequence": seq, "batch_id": batch_id,
-                                   "file_name": path.name, "rows": rows, "test": 0,
+                                   "file_name": path.name, "rows": rows, "test": 0, "key_id": self._key_id(),
                                    "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")})
         return seq, batch_id
 
     def write(self, path: Path, *, kind: str, rows: Sequence[Mapping[str, Any]], metadata: dict[str, Any] | None = None,
               target_unit: str | None = None) -> WrittenFile:
-        key = self._secret_key()
         ident = self._identity()
         if not ident["unit_id"]:
             raise ServiceError("この端末の所属が設定されていません")
@@ -109,14 +104,14 @@ class OutgoingWriter:
                                rows=out_rows, sequence=seq, prefecture_code=ident["prefecture_code"],
                                prefecture_name=ident["prefecture_name"], batch_id=batch_id,
                                extra_columns=KIND_COLUMNS.get(kind, ()), extra=extra)
-        w = write_exchange_file(path, doc, key)
+        with _as_context(self._secret_key()) as key:
+            w = write_exchange_file(path, doc, key)
         self._record_hash(batch_id, w.sha256)
         return WrittenFile(w.path, w.sha256, w.sequence, w.batch_id, w.rows, kind, target_unit)
 
     def write_table(self, path: Path, *, kind: str, title: str, rows: Sequence[Mapping[str, Any]],
                     columns: Sequence[tuple[str, str]], metadata: dict[str, Any] | None = None) -> WrittenFile:
         """A non-別添 table (the receipt log) signed the same way."""
-        key = self._secret_key()
         ident = self._identity()
         doc_kind = kind if kind in ("trust_list", "test") else "outcomes"
         seq, batch_id = self._reserve(kind, len(rows), path)
@@ -125,7 +120,8 @@ class OutgoingWriter:
                                prefecture_code=ident["prefecture_code"], prefecture_name=ident["prefecture_name"],
                                batch_id=batch_id, columns=[ColumnSpec(k, label, "text", 18) for k, label in columns],
                                title=title, extra={"table": kind, **(metadata or {})})
-        w = write_exchange_file(path, doc, key)
+        with _as_context(self._secret_key()) as key:
+            w = write_exchange_file(path, doc, key)
         self._record_hash(batch_id, w.sha256)
         return WrittenFile(w.path, w.sha256, w.sequence, w.batch_id, w.rows, kind)
 

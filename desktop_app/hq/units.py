@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.services.errors import ServiceError
 from desktop_app.storage.received_repo import ReceivedRepo
 from desktop_app.storage.trust_repo import TrustRepo
 
@@ -43,11 +42,9 @@ class UnitsService:
         self._received = received
 
     def _service(self):
-        try:
-            from desktop_app.services.trust import TrustService
-        except ImportError:
-            raise ServiceError("信頼リストの機能が利用できません") from None
-        return TrustService(self._db) if _one_arg(TrustService) else TrustService(self._ctx)
+        from desktop_app.services.trust import TrustService
+
+        return TrustService(self._db)
 
     def list(self) -> list[UnitInfo]:
         units: dict[str, UnitInfo] = {}
@@ -65,28 +62,9 @@ class UnitsService:
             u.unit_name = u.unit_name or s.get("unit_name")
         return sorted(units.values(), key=lambda u: (u.unit_name or "", u.unit_id))
 
-    def register(self, public_key_file_or_text: str, fingerprint: str, *, officer_id: int | None = None, **kw) -> Any:
+    def register(self, public_key_text: str, fingerprint: str, *, officer_id: int | None = None, **kw: Any) -> Any:
         """Register a station's public key; the fingerprint read back out of band must match."""
-        svc = self._service()
-        for name in ("register", "add", "add_key"):
-            fn = getattr(svc, name, None)
-            if callable(fn):
-                return fn(public_key_file_or_text, fingerprint, officer_id=officer_id, **kw)
-        raise ServiceError("信頼リストに登録できません")
+        return self._service().add(public_key_text, fingerprint, officer_id=officer_id, **kw)
 
-    def revoke(self, key_id: str, *, officer_id: int | None = None, reason: str = "") -> Any:
-        svc = self._service()
-        fn = getattr(svc, "revoke", None)
-        if not callable(fn):
-            raise ServiceError("鍵を失効できません")
-        try:
-            return fn(key_id, officer_id=officer_id, reason=reason)
-        except TypeError:
-            return fn(key_id)
-
-
-def _one_arg(cls) -> bool:
-    import inspect
-
-    params = [p for p in inspect.signature(cls).parameters]
-    return params[:1] in (["database"], ["db"])
+    def revoke(self, key_id: str, *, officer_id: int | None = None, reason: str = "") -> None:
+        self._service().revoke(key_id, officer_id=officer_id, reason=reason)
