@@ -7,7 +7,7 @@ Public API (for the HQ, statistics, dual-entry and key helpers):
 - ``window.officer`` and signal ``officerChanged(Officer)`` — the signed-in officer; it changes
   through the 入力者の交代 action (``window.change_officer()``).
 - ``window.menu(key)`` — the ``QMenu`` for "file", "officer", "admin", "help"; add actions there.
-- ``window.toolbar`` — the main ``QToolBar``.
+- ``window.toolbar`` — the main ``QToolBar``; ``window.tier`` — "station" | "hq" | "npa".
 """
 from __future__ import annotations
 
