@@ -77,3 +77,32 @@ def row(account_id: str, *, station: str = "中央警察署", user_name: str = "
         recognized_on: str = "2026-11-01", **kw) -> dict:
     return {"account_id": account_id, "user_name": user_name, "organization": kw.pop("organization", None),
             "case_type": case_type, "station": station, "recognized_on": recognized_on, **kw}
+
+
+def handfilled(path: Path, rows: list[list], prefecture: str = "大阪府") -> Path:
+    """An unsigned 別添 filled in by hand in Excel (what a station without Teishi sends)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.cell(row=1, column=1, value="LINE WORKSの犯行利用アカウント情報")
+    ws.cell(row=3, column=1, value="都道府県")
+    ws.cell(row=3, column=2, value=prefecture)
+    for i, h in enumerate(["番号", "アカウントID", "ユーザー名", "企業/団体名", "類型", "警察署", "認知日"], start=1):
+        ws.cell(row=5, column=i, value=h)
+    for n, r in enumerate(rows, start=1):
+        ws.append([n, *r])
+    wb.save(path)
+    return path
+
+
+def make_pair(tmp_path, *, stations=("中央警察署", "北警察署")):
+    """An HQ unit of 大阪府 trusting one station unit per name given; returns (hq, [stations])."""
+    hq = Unit(tmp_path / "hq", "hq")
+    for name in stations:
+        hq.ctx.stations.add("27", name)
+    units = [Unit(tmp_path / f"st{i}", "station", station=name) for i, name in enumerate(stations)]
+    for u in units:
+        hq.trust(u)
+        u.trust(hq)
+    return hq, units
