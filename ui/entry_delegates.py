@@ -106,6 +106,11 @@ class EntryDelegate(QStyledItemDelegate):
             if not text and editor.objectName() == STATION_EDITOR:
                 text = self._ctx.entries.default_station() or ""
             i = editor.findText(text)
+            if i < 0 and text and not editor.isEditable():
+                # A pasted value outside the closed list stays until the officer picks another:
+                # passing through the cell with Tab must not silently erase it.
+                editor.insertItem(1, text)
+                i = 1
             if i >= 0:
                 editor.setCurrentIndex(i)
             elif editor.isEditable():

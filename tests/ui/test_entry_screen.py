@@ -10,7 +10,7 @@ from tests.conftest import TODAY
 from ui import theme
 from ui.entry_delegates import ACCOUNT_ID_EDITOR, CASE_TYPE_EDITOR, DATE_EDITOR, STATION_EDITOR
 from ui.entry_screen import EntryScreen
-from ui.entry_table_model import (COL_ACCOUNT_ID, COL_RECOGNIZED_ON, COL_STATION, COL_STATUS,
+from ui.entry_table_model import (COL_ACCOUNT_ID, COL_CASE_TYPE, COL_RECOGNIZED_ON, COL_STATION, COL_STATUS,
                                   COL_USER_NAME, SEVERITY_ROLE)
 from ui.main_window import MainWindow
 
@@ -197,3 +197,20 @@ def test_rows_survive_a_restart(qtbot, station_ctx, officer, tmp_path):
         again.close()
     finally:
         ctx.close()
+
+
+def test_tabbing_through_a_pasted_unknown_case_type_keeps_it_for_correction(qtbot, station_ctx, officer):
+    screen = make_screen(qtbot, station_ctx, officer)
+    station_ctx.entries.create(officer.id, {"account_id": "t@example.co.jp", "case_type": "架空請求"})
+    screen.reload()
+    assert screen.model.index(0, COL_CASE_TYPE).data(SEVERITY_ROLE) == "error"
+    start_editing(qtbot, screen, 0, COL_CASE_TYPE)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert station_ctx.entries.list()[0].case_type == "架空請求"
+    start_editing(qtbot, screen, 0, COL_CASE_TYPE)
+    combo = focused()
+    combo.setCurrentIndex(combo.findText("特殊詐欺(架空料金請求詐欺)"))
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    e = station_ctx.entries.list()[0]
+    assert (e.case_type, e.refinement) == ("特殊詐欺", "架空料金請求詐欺")
+    assert screen.model.index(0, COL_CASE_TYPE).data(SEVERITY_ROLE) is None
