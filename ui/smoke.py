@@ -7,8 +7,9 @@ Run by packaging/entry.py after it set QT_QPA_PLATFORM=offscreen. In a fresh tem
 2. Database: open the data folder, set it up as a station, register two officers, create a row.
 3. The real main window: build it for the first officer, show it, check it is exposed and lists the
    row, close it.
-4. Signed exchange file: create this unit's signing key, write the row to a signed workbook, verify
-   the signature against the unit's public key, read the workbook back and compare the account ID.
+4. Signed exchange file: through the station's export service, create this unit's signing key and
+   write a 試験送付 (test send); verify the signature against the unit's public key, read it back, and
+   check that a one-byte change breaks the signature.
 5. Reopen the database (it was closed cleanly) and find the row again.
 6. When frozen: nothing was written beside teishi.exe (data belong in the per-user data folder).
 
@@ -17,7 +18,6 @@ Prints one line per step and exits 0, or prints the failure and exits 1. Public 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import shutil
@@ -78,8 +78,8 @@ def run_checks(data_root: Path, steps: _Steps) -> None:
     from desktop_app.context import AppContext
     from desktop_app.exchange.verify import StaticTrust, TrustedKey, verify_file
     from desktop_app.exchange.reader import read_exchange_file
-    from desktop_app.exchange.writer import OutgoingDocument, write_exchange_file
-    from desktop_app.signing_keys import KeyStore
+    from desktop_app.services.export import ExportService
+    from desktop_app.services.trust import KeyService
     from ui import theme
     from ui.main_window import MainWindow
 
@@ -100,6 +100,7 @@ def run_checks(data_root: Path, steps: _Steps) -> None:
             "case_type": "SNS型投資詐欺", "recognized_on": ctx.today().isoformat(),
         })
         _check(ctx.entries.get(entry.id).account_id == ACCOUNT_ID, "the created row did not keep its account ID")
+        before_status = ctx.entries.get(entry.id).status
         steps.done(f"database {ctx.data_dir.database.name}: station set up, 2 officers, 1 row")
 
         window = MainWindow(ctx, first)
@@ -114,25 +115,16 @@ def run_checks(data_root: Path, steps: _Steps) -> None:
         app.processEvents()
         steps.done(f"main window shown and closed ({window.windowTitle()})")
 
-        keys = KeyStore(ctx.data_dir.keys, passphrase=lambda: SMOKE_PASSPHRASE, kdf_limits=(1 << 10, 1 << 20)) \
-            if sys.platform != "win32" else KeyStore(ctx.data_dir.keys)
-        pub = keys.generate(comment=ident.unit_id)
-        row = ctx.entries.get(entry.id)
-        values = {k: getattr(row, k) for k in ("id", "account_id", "account_id_raw", "user_name", "organization",
-                                               "case_type", "refinement", "station", "recognized_on",
-                                               "recognized_on_text")}
-        values.update(entered_by=first.staff_no, verified_by=None)
-        doc = OutgoingDocument(kind="station_export", unit_id=ident.unit_id, unit_name=ident.unit_name,
-                               tier="station", rows=[values], sequence=1, prefecture_code=ident.prefecture_code,
-                               prefecture_name=ident.prefecture.name if ident.prefecture else None,
-                               created_at=dt.datetime.now().astimezone())
-        out = ctx.data_dir.root / "exports" / "smoke.xlsx"
+        # The station's real export path, as a 試験送付 (test send: sample rows, no row changes), signed
+        # with a key created here (DPAPI on Windows; a cheap passphrase-protected key elsewhere).
+        keys = (KeyService(ctx.database, ctx.data_dir) if sys.platform == "win32" else
+                KeyService(ctx.database, ctx.data_dir, passphrase=lambda: SMOKE_PASSPHRASE,
+                           kdf_limits=(1 << 10, 1 << 20)))
+        out = ctx.data_dir.exports / "smoke-test-send.xlsx"
         out.parent.mkdir(parents=True, exist_ok=True)
-        sk = keys.secret_key()
-        try:
-            written = write_exchange_file(out, doc, sk)
-        finally:
-            sk.wipe()
+        result = ExportService(ctx, keys).export(out, first.id, test=True)
+        pub = keys.info()
+        _check(ctx.entries.get(entry.id).status == before_status, "a test send changed a row")
         trust = StaticTrust().add(TrustedKey(key_id=pub.key_id, unit_id=ident.unit_id, unit_name=ident.unit_name,
                                              tier="station", prefecture_code=ident.prefecture_code,
                                              public_key=pub.public_key))
@@ -140,8 +132,15 @@ def run_checks(data_root: Path, steps: _Steps) -> None:
         _check(verdict.ok, f"the signed file did not verify: {verdict.status} "
                            + "; ".join(p.text() if hasattr(p, "text") else str(p) for p in verdict.problems))
         back = read_exchange_file(out, trust)
-        _check(back.signed and [r.values.get("account_id") for r in back.rows] == [ACCOUNT_ID],
+        _check(back.signed and back.is_test and len(back.rows) == result.written.rows > 0,
                "the signed file read back differs from what was written")
+        # Tampering is caught: one changed byte in the file and the signature no longer holds.
+        data = bytearray(out.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        tampered = out.with_name("smoke-tampered.xlsx")
+        tampered.write_bytes(bytes(data))
+        _check(not verify_file(tampered, trust).ok, "a tampered file still verified")
+        written = result.written
         steps.done(f"signed exchange file written and verified (key {pub.key_id}, sha256 {written.sha256[:12]}…)")
     finally:
         ctx.close()
