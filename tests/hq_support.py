@@ -26,9 +26,10 @@ class Unit:
         self.ctx.setup.initialise(tier, prefecture, station)
         self.keypair = minisign.KeyPair.generate()
         self.key_id = key_id_of(self.keypair)
-        self.hq = HqServices.open(self.ctx, secret_key=lambda: self.keypair.secret_key,
+        sk_bytes = bytes(self.keypair.secret_key)
+        # a fresh copy per use: the pipeline wipes the key after signing, as with the key store
+        self.hq = HqServices.open(self.ctx, secret_key=lambda: minisign.SecretKey.from_bytes(sk_bytes),
                                   now=lambda: dt.datetime.combine(self.today, dt.time(10, 0)))
-        self._seq = 0
 
     @property
     def unit_id(self) -> str:
@@ -49,9 +50,11 @@ class Unit:
 
     def write_export(self, path: Path, rows: list[dict], *, sequence: int | None = None, kind: str = "station_export") -> Path:
         """A signed station file with ``rows`` (form keys; ``id`` added when missing)."""
-        if sequence is None:
-            self._seq += 1
-            sequence = self._seq
+        if sequence is None:  # the unit's one export counter, shared with the pipeline's own files
+            from desktop_app.storage.keys_repo import KeysRepo
+
+            with self.ctx.database.transaction():
+                sequence = KeysRepo(self.ctx.database).next_sequence()
         out = []
         for r in rows:
             d = dict(r)

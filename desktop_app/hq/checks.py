@@ -164,11 +164,13 @@ class DuplicateFinder:
                 else:
                     first_pos[aid] = row.get("position")
                 for other in by_id.get(aid, ()):
-                    if other.get("row_id") and other["row_id"] == row.get("row_id") and other["row_id"] in exclude_row_ids:
-                        continue  # the earlier version of a corrected (returned) row
+                    if _earlier_version(other, row, exclude_row_ids):
+                        continue
                     dups.append(_dup_from(other, row, unit_id))
                 seen_conf = set()
                 for other in by_skel.get(sk, ()):
+                    if _earlier_version(other, row, exclude_row_ids):
+                        continue
                     if other["account_id"] != aid and other["account_id"] not in seen_conf:
                         seen_conf.add(other["account_id"])
                         dups.append(Dup("confusable", other["account_id"], other["rid"], station=other.get("station"),
@@ -198,6 +200,12 @@ class DuplicateFinder:
         norm = normalize_account_id(account_id)
         row = {"account_id": norm, "skeleton": skeleton(norm), "position": 1, "row_id": None}
         return self.find([row], unit_id=None)[0]
+
+
+def _earlier_version(other: dict[str, Any], row: dict[str, Any], replaced: Collection[str]) -> bool:
+    """The returned row a corrected one replaces is not a duplicate of it."""
+    rid = other.get("row_id")
+    return bool(rid) and rid == row.get("row_id") and rid in replaced
 
 
 def _dup_from(other: dict[str, Any], row: dict[str, Any], unit_id: str | None) -> Dup:

@@ -118,7 +118,8 @@ class OutgoingWriter:
         doc = OutgoingDocument(kind=doc_kind, unit_id=ident["unit_id"], unit_name=ident["unit_name"],
                                tier=ident["tier"], rows=list(rows), sequence=seq,
                                prefecture_code=ident["prefecture_code"], prefecture_name=ident["prefecture_name"],
-                               batch_id=batch_id, columns=[ColumnSpec(k, label, "text", 18) for k, label in columns],
+                               batch_id=batch_id, columns=[ColumnSpec(k, label, "number" if k == "number" else "text", 8 if k == "number" else 18)
+                                        for k, label in columns],
                                title=title, extra={"table": kind, **(metadata or {})})
         with _as_context(self._secret_key()) as key:
             w = write_exchange_file(path, doc, key)

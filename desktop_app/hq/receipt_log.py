@@ -55,11 +55,11 @@ class ReceiptLog:
     def export_signed(self, out: Path | str) -> WrittenFile:
         if self._writer is None:
             raise RuntimeError("no signing writer")
-        rows = [{"number": r["id"], "at": r["at"], "file_name": r["file_name"], "file_hash": r["file_hash"],
+        rows = [{"receipt_id": r["id"], "at": r["at"], "file_name": r["file_name"], "file_hash": r["file_hash"],
                  "unit_id": r["unit_id"], "key_id": r["key_id"], "sequence": r["sequence"], "kind": r["kind"],
                  "result": RESULT_LABELS.get(r["result"], r["result"]), "hash": r["hash"]} for r in self.rows()]
         return self._writer.write_table(Path(out), kind="receipt_log", title="受信記録", rows=rows,
-                                        columns=[("number", "番号"), ("at", "受信日時"), ("file_name", "ファイル名"),
+                                        columns=[("number", "番号"), ("receipt_id", "記録番号"), ("at", "受信日時"), ("file_name", "ファイル名"),
                                                  ("unit_id", "送信元"), ("key_id", "鍵ID"), ("sequence", "通し番号"),
                                                  ("kind", "種類"), ("result", "結果"), ("file_hash", "SHA-256"),
                                                  ("hash", "記録ハッシュ")],
