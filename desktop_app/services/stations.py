@@ -52,9 +52,19 @@ class StationService:
         self._db = database
         self._repo = StationsRepo(database)
         self._audit = AuditRepo(database)
+        self._cache: dict[str, list[Station]] = {}
+        self._cache_version: int | None = None
 
     def all(self, prefecture_code: str) -> list[Station]:
-        return [Station(**r) for r in self._repo.all(prefecture_code)]
+        # Validation asks for the list once per row; a 6,000-row screen must not cost 6,000 queries.
+        # The cache is dropped on our own writes and when another connection (the CLI) commits.
+        version = self._repo.data_version()
+        if version != self._cache_version:
+            self._cache.clear()
+            self._cache_version = version
+        if prefecture_code not in self._cache:
+            self._cache[prefecture_code] = [Station(**r) for r in self._repo.all(prefecture_code)]
+        return list(self._cache[prefecture_code])
 
     def names(self, prefecture_code: str, on: dt.date | None = None) -> list[str]:
         """Names to choose from on a date (today by default): renamed and merged stations drop out."""
@@ -89,6 +99,7 @@ class StationService:
             if any(s.name == row["name"] and s.valid_from == row["valid_from"] for s in self.all(prefecture_code)):
                 raise ServiceError(f"警察署「{row['name']}」はすでに登録されています")
             sid = self._repo.insert({"prefecture_code": prefecture_code, **row})
+            self._cache.clear()
             self._audit.append("station.add", officer_id=by, entity="station", entity_id=str(sid), detail=row)
         return Station(sid, prefecture_code, **row)
 
@@ -96,6 +107,7 @@ class StationService:
         row = self._clean({**{k: getattr(station, k) for k in CSV_HEADERS}, **values}, where="")
         with self._db.transaction():
             self._repo.update(station.id, row)
+            self._cache.clear()
             self._audit.append("station.update", officer_id=by, entity="station", entity_id=str(station.id),
                                detail={"before": {k: getattr(station, k) for k in CSV_HEADERS}, "after": row})
 
@@ -108,6 +120,7 @@ class StationService:
     def remove(self, station: Station, *, by: int | None = None) -> None:
         with self._db.transaction():
             self._repo.delete(station.id)
+            self._cache.clear()
             self._audit.append("station.remove", officer_id=by, entity="station", entity_id=str(station.id),
                                detail={"name": station.name})
 
@@ -152,6 +165,7 @@ class StationService:
         with self._db.transaction():
             for row in clean_rows:
                 self._repo.insert({"prefecture_code": prefecture_code, **row})
+            self._cache.clear()
             self._audit.append("station.import_csv", officer_id=by, entity="station",
                                detail={"file": path.name, "rows": len(clean_rows)})
         log.info("imported %d stations from %s", len(clean_rows), path)

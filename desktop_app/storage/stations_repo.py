@@ -14,6 +14,10 @@ class StationsRepo:
         return list(self._db.db["stations"].rows_where(
             "prefecture_code = ?", [prefecture_code], order_by="coalesce(code, ''), name"))
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (SQLite's PRAGMA data_version)."""
+        return self._db.db.execute("PRAGMA data_version").fetchone()[0]
+
     def insert(self, row: dict[str, Any]) -> int:
         return self._db.db["stations"].insert(row).last_pk
 
