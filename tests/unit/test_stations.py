@@ -161,3 +161,18 @@ def test_huge_file_is_refused_before_reading_it_all(station_ctx, tmp_path):
     path.write_bytes(("警察署名\n" + "天王寺警察署\n" * 300_000).encode("utf-8"))
     with pytest.raises(ServiceError, match="大きすぎ"):
         station_ctx.stations.import_csv(PREF, path)
+
+
+@pytest.mark.parametrize("new_name", ["北淀警察署", "  "])
+def test_failed_rename_changes_nothing(station_ctx, new_name):
+    ctx = station_ctx
+    ctx.stations.rename(next(s for s in ctx.stations.all(PREF) if s.name == "北警察署"), "北淀警察署",
+                        D(2026, 10, 1))
+    before = ctx.stations.all(PREF)
+    central = next(s for s in before if s.name == "中央警察署")
+    # 北淀警察署 from 2026-10-01 exists already; a blank name is no name
+    with pytest.raises(ServiceError):
+        ctx.stations.rename(central, new_name, D(2026, 10, 1))
+    assert ctx.stations.all(PREF) == before
+    assert "中央警察署" in ctx.stations.names(PREF, on=D(2026, 11, 20))
+    assert ctx.stations.resolve(PREF, "中央警察署", on=D(2026, 11, 20)) == "中央警察署"
