@@ -118,12 +118,14 @@ def apply_return_at_station(database: Database, doc: IncomingFile, officer_id: i
     reason_default = doc.metadata.get("reason") if isinstance(doc.metadata, dict) else None
     for r, entry in targets:
         reason = r.reason or reason_default or "本部から差戻し"
+        # Cleared so the corrected row can go out again in a later export (the audit keeps the old one).
         entries.update(entry["id"], {"status": Status.RETURNED.value, "verified_by": None, "verified_at": None,
-                                     "updated_at": now})
+                                     "export_id": None, "exported_at": None, "updated_at": now})
         database.db["station_returns"].insert({"entry_id": entry["id"], "reason": reason, "file_hash": doc.file_hash,
                                                "from_unit": doc.unit_id, "returned_at": now, "kind": "return"})
         audit.append("entry.returned", officer_id=officer_id, entity="entry", entity_id=entry["id"],
                      detail={"reason": reason, "status_before": entry["status"], "file": doc.path.name,
+                             "previous_export_id": entry.get("export_id"),
                              "file_hash": doc.file_hash, "from_unit": doc.unit_id})
     return len(targets)
 
