@@ -28,12 +28,14 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.outcomes_repo import OutcomesRepo
+from desktop_app.wareki import format_wareki
 
 log = logging.getLogger(__name__)
 
 OUTCOMES_KIND = "outcomes"
-OUTCOME_COLUMNS = [ColumnSpec("outcome_label", "措置結果", "text", 12), ColumnSpec("outcome_on", "結果日", "date", 16),
-                   ColumnSpec("requested_on", "依頼日", "date", 16), ColumnSpec("prefecture", "都道府県", "text", 10)]
+# Dates beside the form's own are shown as 和暦 text (the exact ISO values travel in the metadata).
+OUTCOME_COLUMNS = [ColumnSpec("outcome_label", "措置結果", "text", 12), ColumnSpec("outcome_on_text", "結果日", "text", 16),
+                   ColumnSpec("requested_on_text", "依頼日", "text", 16), ColumnSpec("prefecture", "都道府県", "text", 10)]
 CARRIED = ("row_id", "account_id", "account_id_raw", "user_name", "organization", "case_type", "refinement",
            "prefecture_code", "prefecture", "station", "recognized_on", "requested_on", "mistaken_on",
            "withdrawn_on", "outcome", "outcome_on")
@@ -88,8 +90,9 @@ class OutcomeFileService:
                 "user_name": r["user_name"], "organization": r["organization"], "case_type": r["case_type"],
                 "refinement": r["refinement"], "station": r["station"], "recognized_on": r["recognized_on"],
                 "prefecture": r["prefecture"], "requested_on": r["requested_on"],
+                "requested_on_text": format_wareki(r["requested_on"]),
                 "outcome_label": label(r.get("outcome")) if not r.get("mistaken_on") else "取下げ(誤依頼)",
-                "outcome_on": r.get("outcome_on"),
+                "outcome_on": r.get("outcome_on"), "outcome_on_text": format_wareki(r.get("outcome_on")),
             })
         written = self._writer.write_document(
             Path(out), kind=OUTCOMES_KIND, rows=sheet_rows, extra_columns=OUTCOME_COLUMNS,

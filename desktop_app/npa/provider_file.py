@@ -29,13 +29,15 @@ from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.outcomes_repo import OutcomesRepo
 from desktop_app.storage.received_repo import ReceivedRepo
+from desktop_app.wareki import format_wareki
 
 log = logging.getLogger(__name__)
 
 PROVIDER_KIND = "npa_provider"
 WITHDRAWAL_LIST = "withdrawal"
 PREFECTURE_COLUMN = ColumnSpec("prefecture", "都道府県", "text", 14)
-WITHDRAWAL_COLUMNS = [PREFECTURE_COLUMN, ColumnSpec("requested_on", "依頼日", "date", 16),
+# Extra dates are shown as 和暦 text: the reader checks only the form's own date column as a date.
+WITHDRAWAL_COLUMNS = [PREFECTURE_COLUMN, ColumnSpec("requested_on_text", "依頼日", "text", 16),
                       ColumnSpec("reason", "取下げ理由", "text", 30)]
 
 
@@ -202,7 +204,7 @@ class ProviderFileService:
                          "user_name": r["user_name"], "organization": r["organization"], "case_type": r["case_type"],
                          "refinement": r["refinement"],
                          "station": r["station"], "recognized_on": r["recognized_on"], "requested_on": r["requested_on"],
-                         "reason": r["mistaken_reason"] or "誤依頼"})
+                         "requested_on_text": format_wareki(r["requested_on"]), "reason": r["mistaken_reason"] or "誤依頼"})
         day = self._today().isoformat()
         if not rows:
             # every mistaken row's account is still asked for by another report: nothing to withdraw
