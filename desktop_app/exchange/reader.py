@@ -21,10 +21,8 @@ is the start-up check (GUI and CLI call it) that openpyxl parses through defused
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,9 @@ from typing import Any
 from desktop_app import case_types, resources
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem, column_letter
 from desktop_app.exchange.verify import ABSENT, TrustStore, verify_package
-from desktop_app.exchange.workbook_writer import METADATA_PART
+import xml.etree.ElementTree as ET
+
+from desktop_app.exchange.workbook_writer import METADATA_PART, SHEET_PART, excel_escape, excel_serial
 from desktop_app.exchange.writer import FORMAT_NAME, KINDS
 from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, ZipLimits, not_xlsx_message, open_package
 from desktop_app.forms import FORMS, LINE_WORKS
@@ -41,6 +41,7 @@ from desktop_app.normalize import normalize_account_id
 log = logging.getLogger(__name__)
 
 MAX_METADATA_BYTES = 64 << 20
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SUPPORTED_FORMAT_VERSIONS = (1,)
 
 
@@ -207,35 +208,57 @@ _CORE = ("account_id", "account_id_raw", "user_name", "organization", "case_type
          "recognized_on", "recognized_on_text")
 
 
-def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
-    """Read the sheet with calamine and require every shown cell to equal the signed metadata."""
-    import python_calamine as pc
+def _sheet_cells(xml: bytes) -> dict[str, str]:
+    """Cell reference → the text a spreadsheet stores (inline string text or the <v> value).
 
+    Safe with the standard (C-accelerated) parser: ``zipcheck`` has refused any part holding a
+    DOCTYPE or ENTITY declaration or a NUL byte (so no UTF-16 spelling of one either), and without a
+    DTD expat knows only the five predefined entities. The part is also signed. defusedxml's
+    pure-Python tree builder made this step several times slower than the whole calamine read.
+    """
+    root = ET.fromstring(xml)
+    out: dict[str, str] = {}
+    for c in root.iter(f"{{{_NS}}}c"):
+        ref = c.get("r")
+        if not ref:
+            continue
+        if c.get("t") == "inlineStr":
+            out[ref] = "".join(t.text or "" for t in c.iter(f"{{{_NS}}}t"))
+        else:
+            v = c.find(f"{{{_NS}}}v")
+            if v is not None and v.text is not None:
+                out[ref] = v.text
+    return out
+
+
+def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
+    """Read the verified sheet and require every shown cell to equal the signed metadata."""
     sheet = meta["sheet"]
     sheet_name, first = sheet["name"], int(sheet["first_data_row"])
     columns: list[str] = list(sheet["columns"])
-    try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
-        if wb.sheet_names != [sheet_name]:
-            raise refuse("シートの構成が署名時の管理情報と一致しません")
-        grid = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    except ExchangeRefused:
-        raise
-    except Exception:  # calamine raises its own error types for broken parts
-        raise refuse("シートを読み取れません(ファイルが壊れています)", sheet=sheet_name) from None
+    if SHEET_PART not in pkg.names or not _only_sheet(pkg.read("xl/workbook.xml"), sheet_name):
+        raise refuse("シートの構成が署名時の管理情報と一致しません")
     form = FORMS.get(meta.get("form") or "", LINE_WORKS)
     labels = {c.key: c.label for c in form.columns}
+    letters = [column_letter(i + 1) for i in range(len(columns))]
+    if any(not isinstance(r, dict) for r in meta["rows"]):
+        raise refuse("管理情報の行が読めません")
+    sheet_bytes = pkg.read(SHEET_PART)
+    if not _renders_identically(sheet_bytes, meta):
+        # Not byte-identical to what this version would write (an older writer, say): compare cell by cell.
+        try:
+            cells = _sheet_cells(sheet_bytes)
+        except ET.ParseError:
+            raise refuse("シートを読み取れません(ファイルが壊れています)", sheet=sheet_name) from None
+        for i, r in enumerate(meta["rows"]):
+            sheet_row = first + i
+            for letter, key in zip(letters, columns):
+                if cells.get(f"{letter}{sheet_row}", "") != _expected(key, r, i + 1):
+                    raise refuse("セルの内容が署名された管理情報と一致しません", sheet=sheet_name, row=sheet_row,
+                                 column=letter, column_label=labels.get(key, key))
     out: list[ExchangeRow] = []
     for i, r in enumerate(meta["rows"]):
-        if not isinstance(r, dict):
-            raise refuse("管理情報の行が読めません")
         sheet_row = first + i
-        cells = grid[sheet_row - 1] if sheet_row - 1 < len(grid) else []
-        for ci, key in enumerate(columns):
-            shown = cells[ci] if ci < len(cells) else ""
-            if not _same(key, shown, r, i + 1):
-                raise refuse("セルの内容が署名された管理情報と一致しません", sheet=sheet_name, row=sheet_row,
-                             column=column_letter(ci + 1), column_label=labels.get(key, key))
         values = {k: r.get(k) for k in _CORE}
         if values["account_id"] is None and values["account_id_raw"]:
             values["account_id"] = normalize_account_id(values["account_id_raw"])
@@ -245,25 +268,50 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
     return out
 
 
-def _same(key: str, shown: Any, row: dict, number: int) -> bool:
+def _renders_identically(sheet_bytes: bytes, meta: dict) -> bool:
+    """Fast path: re-render the sheet from the signed metadata and compare bytes.
+
+    Equal bytes prove every cell (and every style, width, print setting) is what the metadata says,
+    without parsing the sheet at all.
+    """
+    from desktop_app.exchange.workbook_writer import ColumnSpec, SheetSpec, sheet_xml
+    from desktop_app.exchange.writer import sheet_cell_rows
+
+    layout = meta["sheet"].get("layout")
+    if not isinstance(layout, dict):
+        return False
+    try:
+        spec = SheetSpec(title=layout["title"], columns=[ColumnSpec(*c) for c in layout["columns"]],
+                         rows=sheet_cell_rows(meta["rows"]), header_fields=[tuple(h) for h in layout["header_fields"]],
+                         sheet_name=meta["sheet"]["name"], corner_label=layout["corner_label"],
+                         min_rows=int(layout["min_rows"]), note=layout["note"])
+        if spec.first_data_row != int(meta["sheet"]["first_data_row"]):
+            return False
+        return sheet_xml(spec) == sheet_bytes
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _only_sheet(workbook_xml: bytes, sheet_name: str) -> bool:
+    root = ET.fromstring(workbook_xml)  # scanned like the sheet: no DTD, no NUL
+    sheets = [s for s in root.iter(f"{{{_NS}}}sheet")]
+    return len(sheets) == 1 and sheets[0].get("name") == sheet_name and sheets[0].get("state") in (None, "visible")
+
+
+def _expected(key: str, row: dict, number: int) -> str:
+    """What the writer put in the cell for this metadata row."""
     if key == "number":
-        return shown in (number, float(number))
-    expect = row.get(key)
-    if key == "case_type" and expect:
-        expect = case_types.label(expect, row.get("refinement"))
+        return str(row.get("number") or number)
+    value = row.get(key)
+    if key == "case_type" and value:
+        value = case_types.label(value, row.get("refinement"))
     if key == "recognized_on":
-        if expect:
-            return isinstance(shown, dt.date) and shown.isoformat()[:10] == str(expect)[:10]
-        expect = row.get("recognized_on_text")
-    if expect is None or expect == "":
-        return shown in ("", None)
-    return _plain(shown) == str(expect)
-
-
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        if value:
+            try:
+                return str(excel_serial(dt.date.fromisoformat(str(value)[:10])))
+            except ValueError:
+                return "\0invalid"
+        value = row.get("recognized_on_text")
+    if value is None or value == "":
+        return ""
+    return excel_escape(str(value))

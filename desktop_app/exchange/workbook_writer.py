@@ -85,11 +85,17 @@ def needs_quote_prefix(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
+def excel_escape(text: str) -> str:
+    """The ST_Xstring form: control characters as _xHHHH_, a literal "_x0041_" protected as _x005F_x0041_."""
+    if "_" not in text and text.isprintable():
+        return text  # the common case, without two regex passes
+    text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
 def _xml_text(text: str) -> str:
-    text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)  # a literal "_x0041_" must not be decoded as "A"
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     # CR survives XML parsing only as a character reference (parsers fold a literal CR into LF).
-    return escape(text).replace("\r", "&#13;")
+    return escape(excel_escape(text)).replace("\r", "&#13;")
 
 
 def excel_serial(day: dt.date) -> int:

@@ -92,6 +92,10 @@ def sheet_spec(doc: OutgoingDocument) -> SheetSpec:
                      min_rows=doc.form.template_rows if doc.columns is None else 0)
 
 
+def sheet_cell_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [_cell_values(r) for r in rows]
+
+
 def metadata(doc: OutgoingDocument, spec: SheetSpec) -> dict[str, Any]:
     return {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "kind": doc.kind, "test": doc.is_test,
@@ -101,7 +105,11 @@ def metadata(doc: OutgoingDocument, spec: SheetSpec) -> dict[str, Any]:
         "created_at": doc.created_at.isoformat(timespec="seconds"),
         "prefecture": {"code": doc.prefecture_code, "name": doc.prefecture_name} if doc.prefecture_name else None,
         "sheet": {"name": spec.sheet_name, "header_row": spec.header_row, "first_data_row": spec.first_data_row,
-                  "columns": [c.key for c in spec.columns]},
+                  "columns": [c.key for c in spec.columns],
+                  # enough to re-render the sheet exactly: the reader's fast path compares bytes
+                  "layout": {"title": spec.title, "header_fields": [list(h) for h in spec.header_fields],
+                             "columns": [[c.key, c.label, c.kind, c.width] for c in spec.columns],
+                             "note": spec.note, "min_rows": spec.min_rows, "corner_label": spec.corner_label}},
         "rows": [_json_row(n, r) for n, r in enumerate(doc.rows, start=1)],
         "extra": doc.extra,
     }

@@ -8,7 +8,9 @@ what is verified is exactly what is parsed) and refuses, with a Japanese message
 - macros (vbaProject), external links, data connections, OLE objects, ActiveX;
 - relationships with ``TargetMode="External"`` (hyperlinks are tolerated in hand-filled files, as a
   warning: Excel turns typed e-mail-like IDs into mailto links on its own);
-- any ``<!DOCTYPE`` / ``<!ENTITY`` in any XML part (entity expansion, XXE), found by a streaming scan.
+- any ``<!DOCTYPE`` / ``<!ENTITY`` in any XML part (entity expansion, XXE), found by a streaming scan,
+  and any NUL byte in an XML part (UTF-16/32 would hide a DOCTYPE from a byte scan; Excel and
+  LibreOffice write UTF-8), so that after this check no XML part can declare an entity.
 
 The same streaming pass computes each entry's SHA-256 (for the signature manifest) and notes which
 worksheets contain formula elements. Memory stays bounded: entries are read in 1 MiB chunks and the
@@ -57,6 +59,7 @@ _HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _OVERLAP = 64
+SMALL_ENTRY = 256 * 1024
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -68,9 +71,11 @@ class CheckedPackage:
     hashes: dict[str, str]  # entry name → sha256 hex
     formula_parts: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    small: dict[str, bytes] = field(default_factory=dict)  # entries ≤ SMALL_ENTRY kept from the scan
 
     def read(self, name: str) -> bytes:
-        return self.zf.read(name)
+        cached = self.small.get(name)
+        return cached if cached is not None else self.zf.read(name)
 
 
 def _refuse(file: str, message: str) -> ExchangeRefused:
@@ -138,11 +143,30 @@ def _scan_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str) -> None:
     is_xml = name.endswith((".xml", ".rels", ".vml"))
     is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
     tail = b""
+    if info.file_size <= SMALL_ENTRY:
+        # Small parts (all of a station file's) are read once and kept: the signature check, the
+        # relationship check and the metadata reader reuse these bytes instead of inflating again.
+        try:
+            data = pkg.zf.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            raise _refuse(file, f"ファイルが壊れています(部品「{name[:60]}」を展開できません)") from None
+        if is_xml and b"\x00" in data:
+            raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
+        if is_xml and _DTD.search(data):
+            raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
+                                "外部実体・実体展開攻撃の可能性があるため読み込みません")
+        if is_sheet and _FORMULA.search(data):
+            pkg.formula_parts.add(name)
+        pkg.small[name] = data
+        pkg.hashes[name] = hashlib.sha256(data).hexdigest()
+        return
     try:
         with pkg.zf.open(info) as fh:
             while chunk := fh.read(MiB):
                 h.update(chunk)
                 if is_xml:
+                    if b"\x00" in chunk:
+                        raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
                     window = tail + chunk
                     if _DTD.search(window):
                         raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
@@ -159,6 +183,8 @@ def _check_rels(pkg: CheckedPackage, name: str, file: str, limits: ZipLimits, al
     data = pkg.read(name)
     if len(data) > limits.max_rels_bytes:
         raise _refuse(file, f"関係定義({name})が大きすぎます")
+    if b"external" not in data.lower() and b"&" not in data:
+        return  # no TargetMode="External" can be spelt without these bytes (entities are refused above)
     try:
         root = SafeET.fromstring(data)
     except Exception:  # defusedxml raises several types; all mean "do not trust this file"

@@ -1,0 +1,118 @@
+"""Benchmark (issue 4): writing + signing, and verifying + reading, signed exchange files.
+
+1. write and sign one 50,000-row workbook, against a plain openpyxl write-only write of the same rows;
+2. verify and read 100 station files of 20 rows, against a bare python-calamine read of each file.
+Targets: write + sign ≤ 1.25× the plain write; verify + read ≤ 3× the bare calamine read.
+
+    /tmp/venv/bin/python tests/bench/exchange.py [--rows 50000] [--files 100] [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import string
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import minisign  # noqa: E402
+import openpyxl  # noqa: E402
+import python_calamine  # noqa: E402
+
+from desktop_app.exchange.reader import read_exchange_file  # noqa: E402
+from desktop_app.exchange.verify import StaticTrust, TrustedKey  # noqa: E402
+from desktop_app.exchange.writer import OutgoingDocument, write_exchange_file  # noqa: E402
+from desktop_app.signing_keys import PublicKeyInfo  # noqa: E402
+
+CASES = ["SNS型投資詐欺", "SNS型ロマンス詐欺", "特殊詐欺"]
+
+
+def make_rows(n: int, seed: int = 1) -> list[dict]:
+    rnd = random.Random(seed)
+    rows = []
+    for i in range(n):
+        local = "".join(rnd.choices(string.ascii_lowercase + string.digits, k=rnd.randint(6, 16)))
+        rows.append({"id": f"{seed:04d}-{i:08d}", "account_id": f"{local}@example{i % 97}.co.jp",
+                     "account_id_raw": f"{local}@example{i % 97}.co.jp", "user_name": f"ユーザー{i}",
+                     "organization": f"株式会社サンプル{i % 300}", "case_type": CASES[i % 3], "refinement": None,
+                     "station": f"第{i % 60}警察署", "recognized_on": (dt.date(2026, 1, 1) + dt.timedelta(days=i % 300)).isoformat(),
+                     "entered_by": "1001", "verified_by": "1002"})
+    return rows
+
+
+def plain_openpyxl_write(path: Path, rows: list[dict]) -> None:
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("別添")
+    ws.append(["番号", "アカウントID", "ユーザー名", "企業/団体名", "類型", "警察署", "認知日"])
+    for n, r in enumerate(rows, start=1):
+        ws.append([n, r["account_id"], r["user_name"], r["organization"], r["case_type"], r["station"],
+                   dt.date.fromisoformat(r["recognized_on"])])
+    wb.save(path)
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=50_000)
+    ap.add_argument("--files", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    kp = minisign.KeyPair.generate()
+    info = PublicKeyInfo.from_minisign(kp.public_key)
+    trust = StaticTrust().add(TrustedKey(info.key_id, "S27-bench", "大阪府警察本部 中央警察署", "station", "27",
+                                         info.public_key))
+
+    def doc(rows, seq):
+        return OutgoingDocument(kind="station_export", unit_id="S27-bench", unit_name="大阪府警察本部 中央警察署",
+                                tier="station", rows=rows, sequence=seq, prefecture_code="27", prefecture_name="大阪府")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        big = make_rows(args.rows)
+        t_plain = best(lambda: plain_openpyxl_write(tmp / "plain.xlsx", big), args.repeat)
+        t_sign = best(lambda: write_exchange_file(tmp / "signed.xlsx", doc(big, 1), kp.secret_key), args.repeat)
+        ratio_w = t_sign / t_plain
+        print(f"write {args.rows} rows: plain openpyxl write-only {t_plain:.3f} s | Teishi write+sign {t_sign:.3f} s "
+              f"| ratio {ratio_w:.2f}x (target <= 1.25x) {'OK' if ratio_w <= 1.25 else 'MISSED'}")
+        t_big_read = best(lambda: read_exchange_file(tmp / "signed.xlsx", trust, check_replay=False), 1)
+        print(f"   (verify+read of that {args.rows}-row file: {t_big_read:.3f} s)")
+
+        paths = []
+        for i in range(args.files):
+            p = tmp / f"station{i:03d}.xlsx"
+            write_exchange_file(p, doc(make_rows(20, seed=i + 2), i + 1), kp.secret_key)
+            paths.append(p)
+
+        def calamine_all():
+            for p in paths:
+                wb = python_calamine.CalamineWorkbook.from_path(str(p))
+                wb.get_sheet_by_name("別添").to_python()
+
+        def teishi_all():
+            for p in paths:
+                d = read_exchange_file(p, trust, check_replay=False)
+                assert len(d.rows) == 20
+
+        t_cal = best(calamine_all, args.repeat)
+        t_read = best(teishi_all, args.repeat)
+        ratio_r = t_read / t_cal
+        print(f"read {args.files} files x 20 rows: bare python-calamine {t_cal:.3f} s | Teishi verify+read {t_read:.3f} s "
+              f"| ratio {ratio_r:.2f}x (target <= 3x) {'OK' if ratio_r <= 3 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
