@@ -49,6 +49,10 @@ CELL_ISSUES_ROLE = Qt.ItemDataRole.UserRole + 3  # list[Issue] for this cell
 COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 4  # "account_id", ... , "status"
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 5  # "error" | "warning" | None for this cell
 
+# Shown instead of a value that is waiting for its blind second entry.
+BLIND_MARK = "●●●●(確認待ち)"
+BLIND_STATUSES = frozenset({Status.AWAITING, Status.CONFLICT})
+
 ERROR_TINT = QColor("#f6c9c9")
 WARNING_TINT = QColor("#fde3a7")
 READ_ONLY_TEXT = QColor("#555555")
@@ -94,6 +98,7 @@ class EntryTableModel(QAbstractTableModel):
         self._entries: list[Entry] = []
         self._issues: dict[str, list[Issue]] = {}
         self._id_font = theme.id_font()
+        self._blind_keys: set[str] = set()
         self.reload()
 
     # ---- who is typing ---------------------------------------------------------------------
@@ -109,6 +114,7 @@ class EntryTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._entries = self._ctx.entries.list()
         self._issues = {e.id: self._ctx.entries.issues(e) for e in self._entries}
+        self._blind_keys = {c.key for c in self._ctx.entries.double_entry_columns()}
         self.endResetModel()
         self.entriesChanged.emit()
 
@@ -127,6 +133,10 @@ class EntryTableModel(QAbstractTableModel):
 
     def is_new_row(self, row: int) -> bool:
         return row == len(self._entries)
+
+    def is_blinded(self, entry: Entry | None, key: str) -> bool:
+        """A value waiting for its blind second entry is not shown: the verifier works at this screen."""
+        return entry is not None and key in self._blind_keys and entry.status in BLIND_STATUSES
 
     def column_key(self, column: int) -> str:
         return self.keys[column]
@@ -190,6 +200,13 @@ class EntryTableModel(QAbstractTableModel):
         issues = self._issues.get(entry.id, [])
         cell_issues = [i for i in issues if i.column == key] if key != STATUS_KEY else [
             i for i in issues if i.is_error]
+        if self.is_blinded(entry, key) and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole,
+                                                     Qt.ItemDataRole.ToolTipRole):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return BLIND_MARK
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return _tr("目隠し確認のため、確認が終わるまで表示しません。直すときは新しい値を入力してください")
+            return ""
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, entry, key, issues)
         if role == Qt.ItemDataRole.EditRole:
@@ -259,7 +276,7 @@ class EntryTableModel(QAbstractTableModel):
                 created = self._ctx.entries.create(self.officer_id, {key: text})
                 self._append(created)
                 return True
-            if text == self._edit_text(entry, key):
+            if text == self._edit_text(entry, key) or (self.is_blinded(entry, key) and not text.strip()):
                 return False
             updated = self._ctx.entries.update(self.officer_id, entry.id, {key: text})
         except ServiceError as exc:

@@ -144,3 +144,23 @@ def test_parse_clipboard_block_shapes():
     assert parse_clipboard_block("x\ty\n") == [["x", "y"]]
     assert parse_clipboard_block("x\r\ny\r\n") == [["x"], ["y"]]
     assert parse_clipboard_block("\t\n\t\n") == []
+
+
+def test_id_awaiting_blind_verification_is_not_shown_and_cannot_be_blanked(station_ctx, officer):
+    # The second officer verifies at this screen: the first value must not be readable behind the dialog.
+    m = model_for(station_ctx, officer)
+    m.setData(m.index(0, COL_ACCOUNT_ID), "hidden.value@example.co.jp")
+    for col, text in ((COL_USER_NAME, "名前"), (COL_CASE_TYPE, "SNS型投資詐欺"), (COL_RECOGNIZED_ON, "R8.3.1")):
+        m.setData(m.index(0, col), text)
+    entry = m.entry(0)
+    station_ctx.entries.mark_ready(officer.id, entry.id)
+    m.reload()
+    cell = m.index(0, COL_ACCOUNT_ID)
+    assert "hidden" not in (cell.data(D) or "") and "hidden" not in (cell.data(E) or "")
+    assert "hidden" not in (cell.data(T) or "")
+    assert m.index(0, COL_USER_NAME).data(D) == "名前"  # the rest stays visible to find the source
+    assert not m.setData(cell, "")  # leaving the editor empty changes nothing
+    assert station_ctx.entries.get(entry.id).account_id == "hidden.value@example.co.jp"
+    assert m.setData(cell, "fixed.value@example.co.jp")  # a new value goes back to a draft, shown again
+    assert station_ctx.entries.get(entry.id).status == Status.DRAFT
+    assert m.index(0, COL_ACCOUNT_ID).data(D) == "fixed.value@example.co.jp"
