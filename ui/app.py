@@ -38,7 +38,12 @@ def open_main_window(ctx: AppContext, parent=None) -> MainWindow | None:
     officer = SignInDialog.ask(parent, ctx)
     if officer is None:
         return None
-    return MainWindow(ctx, officer)
+    window = MainWindow(ctx, officer)
+    if window.tier == "hq":
+        from ui.hq_screens import install_hq_screens
+
+        install_hq_screens(window, ctx, officer)
+    return window
 
 
 def _report_crash(exc_type, exc, tb) -> None:
