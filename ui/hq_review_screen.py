@@ -41,6 +41,8 @@ class HqReviewScreen(QWidget):
         self.import_folder_action = self._action(self.tr("フォルダ取込…"), "Ctrl+Shift+O", self.import_folder)
         self.toolbar.addSeparator()
         self.confirm_action = self._action(self.tr("確認済にする"), "Ctrl+Return", self.confirm_selected)
+        self.confirm_file_action = self._action(self.tr("ファイル単位で確認"), "Ctrl+Shift+Return",
+                                                self.confirm_file_of_selected)
         self.return_action = self._action(self.tr("差戻し…"), "Ctrl+R", self.return_selected)
         self.hold_action = self._action(self.tr("保留…"), "Ctrl+H", self.hold_selected)
         self.release_action = self._action(self.tr("保留解除"), "Ctrl+Shift+H", self.release_selected)
@@ -247,6 +249,23 @@ class HqReviewScreen(QWidget):
             QMessageBox.warning(self, self.tr("確認"), str(exc))
             return
         self.statusMessage.emit(self.tr("{n}行を確認しました").format(n=len(done)))
+        self.reload()
+
+    def confirm_file_of_selected(self) -> None:
+        """A hand-filled (unsigned) file checked as a whole: its 未確認 rows become 受理."""
+        rows = self._need_selection()
+        if not rows:
+            return
+        file_ids = sorted({r.file_id for r in rows if r.status == RowStatus.UNCONFIRMED})
+        if not file_ids:
+            QMessageBox.information(self, self.tr("確認"), self.tr("選んだ行のファイルに未確認の行はありません"))
+            return
+        try:
+            n = sum(self._hq.rows.confirm_file(f, self.officer_id) for f in file_ids)
+        except ServiceError as exc:
+            QMessageBox.warning(self, self.tr("確認"), str(exc))
+            return
+        self.statusMessage.emit(self.tr("署名なしファイル{f}件の{n}行を確認しました").format(f=len(file_ids), n=n))
         self.reload()
 
     def return_selected(self) -> None:

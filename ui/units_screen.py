@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMessageBox, QPushButton, QTableView,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from desktop_app.services.errors import ServiceError
@@ -87,11 +88,15 @@ class UnitsScreen(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.refresh_button = QPushButton(self.tr("最新の情報に更新"))
         self.refresh_button.clicked.connect(self.reload)
+        self.register_button = QPushButton(self.tr("鍵を登録…"))
+        self.register_button.setObjectName("registerKey")
+        self.register_button.clicked.connect(self.register_key)
         self.revoke_button = QPushButton(self.tr("鍵を失効させる…"))
         self.revoke_button.setObjectName("revokeKey")
         self.revoke_button.clicked.connect(self.revoke_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.register_button)
         buttons.addWidget(self.revoke_button)
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
@@ -100,6 +105,32 @@ class UnitsScreen(QWidget):
 
     def reload(self) -> None:
         self.model.reload()
+
+    def register_key(self) -> None:
+        """A station's public key file, registered only when the fingerprint read out by the
+        station (phone, stamped form) matches."""
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("警察署の公開鍵ファイル"), "",
+                                              self.tr("公開鍵 (*.pub);;すべてのファイル (*)"))
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="ascii", errors="replace")[:4096]
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("鍵の登録"), str(exc))
+            return
+        fingerprint, ok = QInputDialog.getText(self, self.tr("鍵の登録"), self.tr(
+            "警察署から電話等で読み上げてもらった指紋を入力してください(照合できた鍵だけを登録します):"))
+        if not ok or not fingerprint.strip():
+            return
+        name, ok = QInputDialog.getText(self, self.tr("鍵の登録"), self.tr("所属名(例: 大阪府警察本部 中央警察署):"))
+        if not ok:
+            return
+        try:
+            self._hq.units.register(text, fingerprint, officer_id=self._officer_id, unit_name=name.strip() or None)
+        except ServiceError as exc:
+            QMessageBox.warning(self, self.tr("鍵の登録"), str(exc))
+            return
+        self.reload()
 
     def revoke_selected(self) -> None:
         rows = self.view.selectionModel().selectedRows()

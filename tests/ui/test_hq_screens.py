@@ -222,3 +222,64 @@ def test_deadline_banner_warns_about_late_batches(qtbot, window, pair, tmp_path)
     hq.hq.aggregation._now = lambda: dt.datetime(2026, 11, 24, 18, 0)
     banner.refresh()
     assert banner.isVisible() and "過ぎています" in banner.text and "令和8年11月20日" in banner.text
+
+
+def test_units_screen_registers_a_key_by_fingerprint_and_revokes_it(qtbot, window, pair, tmp_path, monkeypatch,
+                                                                    messages):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from desktop_app.signing_keys import PublicKeyInfo
+    from tests.hq_support import Unit
+
+    w, screens = window
+    hq, _ = pair
+    newcomer = Unit(tmp_path / "new", "station", station="南警察署")
+    info = PublicKeyInfo.from_minisign(newcomer.keypair.public_key)
+    pub = tmp_path / "minami.pub"
+    pub.write_text(info.file_text().replace("untrusted comment: ",
+                                            f"untrusted comment: teishi unit={newcomer.unit_id} tier=station pref=27 "),
+                   encoding="ascii")
+    answers = iter(["0000 0000", "大阪府警察本部 南警察署"])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(pub), "")))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (next(answers), True)))
+    screen = screens.units
+    before = screen.model.rowCount()
+    qtbot.mouseClick(screen.register_button, Qt.MouseButton.LeftButton)
+    assert "指紋が一致しません" in messages.texts("warning")[0] and screen.model.rowCount() == before
+    answers = iter([info.fingerprint, "大阪府警察本部 南警察署"])
+    qtbot.mouseClick(screen.register_button, Qt.MouseButton.LeftButton)
+    assert screen.model.rowCount() == before + 1
+    row = next(i for i in range(screen.model.rowCount())
+               if screen.model.data(screen.model.index(i, 1)) == newcomer.unit_id)
+    assert screen.model.data(screen.model.index(row, 3)) == "有効"
+    screen.view.selectRow(row)
+    answers = iter(["端末の紛失"])
+    qtbot.mouseClick(screen.revoke_button, Qt.MouseButton.LeftButton)
+    row = next(i for i in range(screen.model.rowCount())
+               if screen.model.data(screen.model.index(i, 1)) == newcomer.unit_id)
+    assert screen.model.data(screen.model.index(row, 3)) == "失効"
+    # a file signed with the revoked key is now refused
+    [res] = hq.hq.importer().import_paths([newcomer.write_export(tmp_path / "m.xlsx", [row_values()])])
+    assert res.status == "refused" and "失効" in res.errors[0]["message"]
+    newcomer.close()
+
+
+def row_values():
+    return row("minami@example.jp", station="中央警察署")
+
+
+def test_hand_filled_file_confirmed_as_a_whole_from_the_screen(qtbot, window, pair, tmp_path):
+    from tests.hq_support import handfilled
+
+    w, screens = window
+    hq, _ = pair
+    f = handfilled(tmp_path / "hand.xlsx", [["hand-a@example.jp", "x", "", "特殊詐欺", "中央警察署", "R8.11.2"],
+                                            ["hand-b@example.jp", "y", "", "特殊詐欺", "中央警察署", "R8.11.3"]])
+    hq.hq.importer().import_paths([f])
+    screen = screens.review
+    screen.reload()
+    assert {screen.model.data(screen.model.index(i, COL_STATUS)) for i in range(2)} == {"未確認"}
+    screen.view.setFocus()
+    screen.view.selectRow(0)
+    screen.confirm_file_action.trigger()
+    assert {r.status for r in hq.hq.rows.query()} == {RowStatus.RECEIVED}
