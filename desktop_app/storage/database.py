@@ -23,9 +23,25 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """Every write goes through here: all of it lands or none of it does."""
-        with self.db.atomic():
+        """Every write goes through here: all of it lands or none of it does.
+
+        The outermost transaction takes the write lock at once (BEGIN IMMEDIATE): the audit chain
+        reads its last hash before appending, and a CLI run beside the GUI must not fork it.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
