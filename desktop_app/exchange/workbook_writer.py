@@ -154,10 +154,25 @@ STYLES_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 # ---- the worksheet ---------------------------------------------------------------------------
-def _text_cell(ref: str, text: str, style: int) -> str:
-    if style in _HAS_QUOTED_TWIN and needs_quote_prefix(text):
+# The reader re-renders every received sheet from its signed metadata and compares bytes, so this
+# code runs once per written *and* once per read file: the per-cell path is kept lean (plain
+# str.replace escaping for ordinary text, the general path only for text that needs it). It must stay
+# byte-for-byte what it was: files signed by earlier builds are compared against it.
+def _xml_text_fast(text: str) -> str:
+    if "_" not in text and text.isprintable():  # no control character, CR or _xHHHH_ look-alike
+        return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    return _xml_text(text)
+
+
+def _text_tail(text: str, style: int) -> str:
+    """A text cell after its ``r`` attribute."""
+    if style in _HAS_QUOTED_TWIN and text.startswith(FORMULA_TRIGGERS):
         style += 1  # the quote-prefixed twin
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+    return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text_fast(text)}</t></is></c>'
+
+
+def _text_cell(ref: str, text: str, style: int) -> str:
+    return f'<c r="{ref}"{_text_tail(text, style)}'
 
 
 def _value_cell(ref: str, col: ColumnSpec, value: Any) -> str:
@@ -179,6 +194,55 @@ def _iso_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def _column_renderer(letter: str, col: ColumnSpec):
+    """``render(value, row_number_text) -> cell XML`` for one column: ``_value_cell`` with the common
+    cases (a string, an int 番号) inlined and each distinct date converted once."""
+    kind = col.kind
+    style = _KIND_STYLE.get(kind, S_TEXT)
+    text_style = S_TEXT if kind in ("number", "date") else style
+    head = f'<c r="{letter}'
+    empty = f' s="{style}"/>'
+    number = f' s="{style}"><v>'
+    dates: dict[str, str] = {}
+
+    def render(value: Any, rr: str) -> str:
+        if value.__class__ is str:
+            if not value:
+                return f'{head}{rr}"{empty}'
+            if kind == "date":
+                tail = dates.get(value)
+                if tail is None:
+                    day = _iso_date(value)
+                    tail = (f"{number}{excel_serial(day)}</v></c>" if day is not None
+                            else _text_tail(value, text_style))
+                    dates[value] = tail
+                return f'{head}{rr}"{tail}'
+            return f'{head}{rr}"{_text_tail(value, text_style)}'
+        if value.__class__ is int and kind == "number":
+            return f'{head}{rr}"{number}{value}</v></c>'
+        return _value_cell(f"{letter}{rr}", col, value)
+
+    return render
+
+
+def _data_rows(spec: SheetSpec, out: list[str]) -> None:
+    first = spec.first_data_row
+    rows = spec.rows
+    total_rows = max(len(rows), spec.min_rows)
+    cols = [(col.key, col.kind == "number", _column_renderer(column_letter(i), col))
+            for i, col in enumerate(spec.columns, start=1)]
+    append = out.append
+    for n in range(total_rows):
+        rr = str(first + n)
+        if n < len(rows):
+            row = rows[n]
+            get = row.get
+            cells = [render((get(key) or n + 1) if is_number else get(key), rr) for key, is_number, render in cols]
+        else:
+            cells = [render(n + 1 if is_number else None, rr) for key, is_number, render in cols]
+        append(f'<row r="{rr}">{"".join(cells)}</row>')
 
 
 def sheet_xml(spec: SheetSpec) -> bytes:
@@ -217,20 +281,7 @@ def sheet_xml(spec: SheetSpec) -> bytes:
     for i, col in enumerate(spec.columns, start=1):
         out.append(_text_cell(f"{column_letter(i)}{hdr}", col.label, S_HEADER))
     out.append("</row>")
-    letters = [column_letter(i) for i in range(1, ncols + 1)]
-    rows = spec.rows
-    for n in range(total_rows):
-        rr = first + n
-        row = rows[n] if n < len(rows) else None
-        cells = []
-        for letter, col in zip(letters, spec.columns):
-            ref = f"{letter}{rr}"
-            if col.kind == "number":
-                value = (row.get(col.key) if row is not None else None) or n + 1
-            else:
-                value = row.get(col.key) if row is not None else None
-            cells.append(_value_cell(ref, col, value))
-        out.append(f'<row r="{rr}">{"".join(cells)}</row>')
+    _data_rows(spec, out)
     out.append("</sheetData>")
     out.append(f'<mergeCells count="1"><mergeCell ref="A2:{last}2"/></mergeCells>')
     out.append('<printOptions horizontalCentered="1"/>'
