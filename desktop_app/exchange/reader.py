@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_METADATA_BYTES = 64 << 20
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SUPPORTED_FORMAT_VERSIONS = (1,)
+FORMULA_MESSAGE = "数式を含むセルがあります(Teishiの送付ファイルには数式は含まれません)"
 
 
 def assert_safe_xml_parsing() -> None:
@@ -128,12 +129,15 @@ def read_exchange_bytes(data: bytes, path: Path, trust: TrustStore, *, expect_pr
     name = path.name
     if path.suffix.lower() == ".xls" and not data.startswith(b"PK"):
         raise ExchangeRefused(name, [FileProblem(name, not_xlsx_message(data))], signature=ABSENT)
-    pkg = open_package(data, name, limits=limits, allow_hyperlinks=True)
+    # Worksheets are hashed now but content-scanned only before something parses them: a signed
+    # sheet that is byte-identical to our own rendering is never parsed (see _cells_agree).
+    pkg = open_package(data, name, limits=limits, allow_hyperlinks=True, defer_worksheets=True)
     v = verify_package(pkg, name, trust, check_replay=check_replay)
     file_hash = hashlib.sha256(data).hexdigest()
     if v.status == ABSENT:
         from desktop_app.exchange.handfilled import read_handfilled
 
+        pkg.scan_deferred()  # openpyxl parses every sheet of a hand-filled file (pkg.data also does this)
         doc = read_handfilled(pkg, path, file_hash)
     elif not v.ok:
         raise v.refusal()
@@ -186,8 +190,11 @@ def _read_signed(pkg, path: Path, file_hash: str, v) -> ExchangeDocument:
     if v.key and v.key.prefecture_code and unit.get("prefecture_code") not in (None, v.key.prefecture_code):
         raise refuse("送付元の都道府県が鍵の登録内容と一致しません")
     sheet_name = sheet.get("name")
+    # Any worksheet besides the one compared below is scanned now (a signed file has no other).
+    for part in sorted(pkg.unscanned - {SHEET_PART}):
+        pkg.read(part)
     if pkg.formula_parts:
-        raise refuse("数式を含むセルがあります(Teishiの送付ファイルには数式は含まれません)", sheet=sheet_name)
+        raise refuse(FORMULA_MESSAGE, sheet=sheet_name)
     rows = _cells_agree(pkg, name, meta, refuse)
     pref = meta.get("prefecture") or {}
     warnings = list(pkg.warnings) + list(v.warnings)
@@ -243,9 +250,14 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
     letters = [column_letter(i + 1) for i in range(len(columns))]
     if any(not isinstance(r, dict) for r in meta["rows"]):
         raise refuse("管理情報の行が読めません")
-    sheet_bytes = pkg.read(SHEET_PART)
-    if not _renders_identically(sheet_bytes, meta):
-        # Not byte-identical to what this version would write (an older writer, say): compare cell by cell.
+    if not _renders_identically(pkg.read_unscanned(SHEET_PART), meta):
+        # Not byte-identical to what this version would write (an older writer, say): compare cell by
+        # cell. Only now is the sheet parsed, so only now must it pass the content scan (no DOCTYPE,
+        # ENTITY or NUL; read() refuses those) and the formula check. A byte-identical sheet needs
+        # neither: our rendering escapes every "<" of the data, so it holds no <!DOCTYPE and no <f>.
+        sheet_bytes = pkg.read(SHEET_PART)
+        if SHEET_PART in pkg.formula_parts:
+            raise refuse(FORMULA_MESSAGE, sheet=sheet_name)
         try:
             cells = _sheet_cells(sheet_bytes)
         except ET.ParseError:
@@ -287,8 +299,10 @@ def _renders_identically(sheet_bytes: bytes, meta: dict) -> bool:
                          min_rows=int(layout["min_rows"]), note=layout["note"])
         if spec.first_data_row != int(meta["sheet"]["first_data_row"]):
             return False
+        if max(len(spec.rows), spec.min_rows) > len(sheet_bytes) // 16:
+            return False  # every rendered row takes more than 16 bytes: cannot match (and no huge render)
         return sheet_xml(spec) == sheet_bytes
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):  # hostile layout values: just not identical
         return False
 
 

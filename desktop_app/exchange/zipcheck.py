@@ -22,7 +22,9 @@ import hashlib
 import io
 import logging
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
@@ -59,23 +61,49 @@ _HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _OVERLAP = 64
-SMALL_ENTRY = 256 * 1024
+SMALL_ENTRY = 256 * 1024  # always inflated in one piece and kept
+KEEP_BUDGET = 128 * MiB  # larger entries are kept too while the kept total stays under this
+_LOCAL = struct.Struct("<4s2xH18xHH")  # local file header: signature, flags, name and extra lengths
+_PLAIN_FLAGS = 0x0808 | 0x0006  # data descriptor, UTF-8 names, deflate speed options
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
 class CheckedPackage:
-    data: bytes
+    raw: bytes  # the whole file; use ``data`` to hand it to a parser (that completes deferred scans)
     zf: zipfile.ZipFile
     names: list[str]
     hashes: dict[str, str]  # entry name → sha256 hex
+    file: str = ""
     formula_parts: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
-    small: dict[str, bytes] = field(default_factory=dict)  # entries ≤ SMALL_ENTRY kept from the scan
+    small: dict[str, bytes] = field(default_factory=dict)  # entry bytes kept from the single inflate
+    unscanned: set[str] = field(default_factory=set)  # worksheets whose content scan was deferred
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes for a workbook parser (openpyxl): every deferred scan runs first."""
+        self.scan_deferred()
+        return self.raw
+
+    def scan_deferred(self) -> None:
+        for name in sorted(self.unscanned):
+            self._scan_now(name)
 
     def read(self, name: str) -> bytes:
+        """An entry's bytes, content-scanned (DOCTYPE/ENTITY, NUL, formulas): safe to parse."""
+        if name in self.unscanned:
+            self._scan_now(name)
+        return self.read_unscanned(name)
+
+    def read_unscanned(self, name: str) -> bytes:
+        """An entry's bytes, hashed but possibly not content-scanned: only for byte comparison."""
         cached = self.small.get(name)
         return cached if cached is not None else self.zf.read(name)
+
+    def _scan_now(self, name: str) -> None:
+        _scan_content(self, name, self.read_unscanned(name), self.file)
+        self.unscanned.discard(name)
 
 
 def _refuse(file: str, message: str) -> ExchangeRefused:
@@ -91,7 +119,7 @@ def not_xlsx_message(data: bytes) -> str:
 
 
 def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
-                 allow_hyperlinks: bool = False) -> CheckedPackage:
+                 allow_hyperlinks: bool = False, defer_worksheets: bool = False) -> CheckedPackage:
     if len(data) > limits.max_file_bytes:
         raise _refuse(file, f"ファイルが大きすぎます({len(data) // MiB} MiB。上限 {limits.max_file_bytes // MiB} MiB)")
     if not data.startswith(b"PK\x03\x04"):
@@ -128,38 +156,108 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
             raise _refuse(file, "展開後の大きさが上限を超えます(圧縮爆弾の可能性があります)")
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise _refuse(file, f"圧縮率が異常に高い部品があります({name[:60]})。圧縮爆弾の可能性があるため読み込みません")
-    pkg = CheckedPackage(data, zf, [i.filename for i in infos], {})
+    pkg = CheckedPackage(data, zf, [i.filename for i in infos], {}, file)
+    # Where each entry's bytes must end: at the next local header (or the central directory). Entries
+    # that overlap (one compressed stream shared by several names) are refused as corrupt.
+    starts = sorted({i.header_offset for i in infos})
+    bounds = dict(zip(starts, starts[1:] + [getattr(zf, "start_dir", len(data))]))
+    kept = 0
     for info in infos:
-        _scan_entry(pkg, info, file)
+        keep = info.file_size <= SMALL_ENTRY or kept + info.file_size <= KEEP_BUDGET
+        defer = defer_worksheets and _is_worksheet(info.filename)
+        _scan_entry(pkg, info, file, bounds[info.header_offset], keep=keep, defer=defer)
+        if keep:
+            kept += info.file_size
     for name in pkg.names:
         if name.endswith(".rels"):
             _check_rels(pkg, name, file, limits, allow_hyperlinks)
     return pkg
 
 
-def _scan_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str) -> None:
-    h = hashlib.sha256()
-    name = info.filename
-    is_xml = name.endswith((".xml", ".rels", ".vml"))
-    is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-    tail = b""
-    if info.file_size <= SMALL_ENTRY:
-        # Small parts (all of a station file's) are read once and kept: the signature check, the
-        # relationship check and the metadata reader reuse these bytes instead of inflating again.
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels", ".vml"))
+
+
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _corrupt(file: str, name: str) -> ExchangeRefused:
+    return _refuse(file, f"ファイルが壊れています(部品「{name[:60]}」を展開できません)")
+
+
+def _scan_content(pkg: CheckedPackage, name: str, data: bytes, file: str) -> None:
+    """Refuse an XML part that could declare an entity; note a worksheet's formula elements."""
+    if not _is_xml(name):
+        return
+    if b"\x00" in data:
+        raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
+    if _DTD.search(data):
+        raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
+                            "外部実体・実体展開攻撃の可能性があるため読み込みません")
+    if _is_worksheet(name) and _FORMULA.search(data):
+        pkg.formula_parts.add(name)
+
+
+def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) -> bytes:
+    """One entry's bytes, inflated straight from the file in memory.
+
+    zipfile's per-entry reader costs several times the inflating itself for the small parts of a
+    workbook. The checks are zipfile's (local header signature and name, the declared size, the
+    CRC) plus one zipfile 3.11 lacks: the compressed data may not run into the next entry. Anything
+    unusual (another compression method, unknown flags) goes through zipfile instead.
+    """
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & ~_PLAIN_FLAGS:
+        return pkg.zf.read(info)
+    data = pkg.raw
+    off = info.header_offset
+    head = data[off:off + _LOCAL.size]
+    if len(head) != _LOCAL.size:
+        raise _corrupt(file, info.filename)
+    sig, flags, name_len, extra_len = _LOCAL.unpack(head)
+    raw_name = data[off + _LOCAL.size:off + _LOCAL.size + name_len]
+    try:
+        local_name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        raise _corrupt(file, info.filename) from None
+    start = off + _LOCAL.size + name_len + extra_len
+    end = start + info.compress_size
+    if sig != b"PK\x03\x04" or local_name != info.orig_filename or end > bound or end > len(data):
+        raise _corrupt(file, info.filename)
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = data[start:end]
+    else:
         try:
-            data = pkg.zf.read(info)
+            out = zlib.decompressobj(-15).decompress(data[start:end], info.file_size + 1)
+        except zlib.error:
+            raise _corrupt(file, info.filename) from None
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise _corrupt(file, info.filename)
+    return out
+
+
+def _scan_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int, *, keep: bool,
+                defer: bool) -> None:
+    name = info.filename
+    if keep:
+        # Inflated once and kept: hashing, the content scan, the signature check, the relationship
+        # check and the reader all use these bytes.
+        try:
+            data = _inflate(pkg, info, file, bound)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-            raise _refuse(file, f"ファイルが壊れています(部品「{name[:60]}」を展開できません)") from None
-        if is_xml and b"\x00" in data:
-            raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
-        if is_xml and _DTD.search(data):
-            raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
-                                "外部実体・実体展開攻撃の可能性があるため読み込みません")
-        if is_sheet and _FORMULA.search(data):
-            pkg.formula_parts.add(name)
+            raise _corrupt(file, name) from None
+        if defer:
+            pkg.unscanned.add(name)
+        else:
+            _scan_content(pkg, name, data, file)
         pkg.small[name] = data
         pkg.hashes[name] = hashlib.sha256(data).hexdigest()
         return
+    # Too large to keep: stream it in 1 MiB chunks (bounded memory), scanning as it goes.
+    h = hashlib.sha256()
+    is_xml = _is_xml(name) and not defer
+    is_sheet = _is_worksheet(name)
+    tail = b""
     try:
         with pkg.zf.open(info) as fh:
             while chunk := fh.read(MiB):
@@ -175,7 +273,9 @@ def _scan_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str) -> None:
                         pkg.formula_parts.add(name)
                     tail = window[-_OVERLAP:]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        raise _refuse(file, f"ファイルが壊れています(部品「{name[:60]}」を展開できません)") from None
+        raise _corrupt(file, name) from None
+    if defer:
+        pkg.unscanned.add(name)
     pkg.hashes[name] = h.hexdigest()
 
 
