@@ -20,6 +20,7 @@ from desktop_app.services.errors import NotAllowed, ServiceError
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.entries_repo import EntriesRepo
+from desktop_app.storage.station_returns_repo import MISTAKEN_REPORTED, StationReturnsRepo
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class StationMistakenService:
         self._db = database
         self._entries = EntriesRepo(database)
         self._audit = AuditRepo(database)
+        self._returns = StationReturnsRepo(database)
         self._writer = writer
 
     def report(self, entry_ids: Sequence[str], *, reason: str, officer_id: int | None, out: Path | str) -> WrittenFile:
@@ -109,9 +111,8 @@ class StationMistakenService:
         now = now_iso()
         with self._db.transaction():
             for r in rows:
-                self._db.db["station_returns"].insert({"entry_id": r["row_id"], "reason": reason.strip(),
-                                                       "file_hash": written.file_hash, "from_unit": None,
-                                                       "returned_at": now, "kind": "mistaken_reported"})
+                self._returns.record(r["row_id"], kind=MISTAKEN_REPORTED, reason=reason.strip(),
+                                     file_hash=written.file_hash, from_unit=None, returned_at=now)
                 self._audit.append("entry.mistaken_reported", officer_id=officer_id, entity="entry",
                                    entity_id=r["row_id"], detail={"reason": reason.strip(), "file": written.path.name,
                                                                   "hash": written.file_hash})

@@ -23,6 +23,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.entries_repo import EntriesRepo
+from desktop_app.storage.station_returns_repo import RETURNED_BY_HQ, StationReturnsRepo
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def apply_return_at_station(database: Database, doc: IncomingFile, officer_id: i
     """
     entries = EntriesRepo(database)
     audit = AuditRepo(database)
+    returns = StationReturnsRepo(database)
     problems = []
     targets = []
     for r in doc.rows:
@@ -121,8 +123,8 @@ def apply_return_at_station(database: Database, doc: IncomingFile, officer_id: i
         # Cleared so the corrected row can go out again in a later export (the audit keeps the old one).
         entries.update(entry["id"], {"status": Status.RETURNED.value, "verified_by": None, "verified_at": None,
                                      "export_id": None, "exported_at": None, "updated_at": now})
-        database.db["station_returns"].insert({"entry_id": entry["id"], "reason": reason, "file_hash": doc.file_hash,
-                                               "from_unit": doc.unit_id, "returned_at": now, "kind": "return"})
+        returns.record(entry["id"], kind=RETURNED_BY_HQ, reason=reason, file_hash=doc.file_hash,
+                       from_unit=doc.unit_id, returned_at=now)
         audit.append("entry.returned", officer_id=officer_id, entity="entry", entity_id=entry["id"],
                      detail={"reason": reason, "status_before": entry["status"], "file": doc.path.name,
                              "previous_export_id": entry.get("export_id"),
@@ -132,4 +134,4 @@ def apply_return_at_station(database: Database, doc: IncomingFile, officer_id: i
 
 def return_reasons(database: Database, entry_id: str) -> list[dict[str, Any]]:
     """Station side: why HQ returned this row (latest last), for the entry screen."""
-    return list(database.db["station_returns"].rows_where("entry_id = ?", [entry_id], order_by="id"))
+    return StationReturnsRepo(database).for_entry(entry_id)
