@@ -70,11 +70,6 @@ class OutgoingWriter:
         return {"unit_id": s.get("unit_id"), "unit_name": s.get("unit_name") or "", "tier": s.get("tier"),
                 "prefecture_code": code, "prefecture_name": pref.name if pref else None}
 
-    def _key_id(self) -> str | None:
-        row = self._db.db.execute(
-            "SELECT key_id FROM own_keys WHERE status = 'active' ORDER BY created_at DESC LIMIT 1").fetchone()
-        return row[0] if row else None
-
     def _reserve(self, kind: str, rows: int, path: Path) -> tuple[int, str]:
         import uuid
 
@@ -82,7 +77,7 @@ class OutgoingWriter:
         with self._db.transaction():
             seq = self._keys.next_sequence()
             self._keys.add_export({"id": batch_id, "kind": kind, "sequence": seq, "batch_id": batch_id,
-                                   "file_name": path.name, "rows": rows, "test": 0, "key_id": self._key_id(),
+                                   "file_name": path.name, "rows": rows, "test": 0, "key_id": self._keys.active_key_id(),
                                    "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")})
         return seq, batch_id
 
@@ -128,4 +123,4 @@ class OutgoingWriter:
 
     def _record_hash(self, batch_id: str, digest: str) -> None:
         with self._db.transaction():
-            self._db.db["exports"].update(batch_id, {"sha256": digest})
+            self._keys.set_export_hash(batch_id, digest)
