@@ -19,6 +19,7 @@ from desktop_app.hq.statuses import RowStatus
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.outcomes_repo import OutcomesRepo
+from desktop_app.storage.received_repo import ReceivedRepo
 
 log = logging.getLogger(__name__)
 
@@ -68,25 +69,16 @@ class NationalService:
     def __init__(self, database: Database, *, today: Callable[[], dt.date] = dt.date.today):
         self._db = database
         self.outcomes = OutcomesRepo(database)
+        self._received = ReceivedRepo(database)
         self._audit = AuditRepo(database)
         self._today = today
 
     # ---- rows ------------------------------------------------------------------------------
     def rows(self, statuses: Sequence[str] = OPEN, *, where: str = "", args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Received rows with the prefecture of the file they came in."""
-        marks = ",".join("?" * len(statuses))
-        sql = ("SELECT r.*, f.prefecture_code AS prefecture_code, f.unit_name AS hq_name, f.file_name AS file_name "
-               f"FROM hq_rows r JOIN hq_files f ON f.id = r.file_id WHERE r.status IN ({marks})")
-        if where:
-            sql += f" AND ({where})"
-        sql += " ORDER BY f.prefecture_code, r.received_at, r.file_id, r.position"
-        cur = self._db.db.execute(sql, [*statuses, *args])
-        names = [d[0] for d in cur.description]
-        out = []
-        for values in cur.fetchall():
-            row = dict(zip(names, values))
+        out = self._received.rows_with_source_file(statuses, where=where, args=args)
+        for row in out:
             row["prefecture"] = prefecture_name(row["prefecture_code"])
-            out.append(row)
         return out
 
     def duplicates(self) -> list[NationalDuplicate]:

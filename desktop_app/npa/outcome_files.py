@@ -65,10 +65,7 @@ class OutcomeFileService:
 
     def recipients(self) -> dict[str, str]:
         """Units that sent us the requested rows: unit id → name (HQs at the NPA, stations at HQ)."""
-        cur = self._db.db.execute(
-            "SELECT DISTINCT f.unit_id, f.unit_name FROM provider_requests p JOIN hq_rows r ON r.row_id = p.row_id "
-            "JOIN hq_files f ON f.id = r.file_id WHERE f.unit_id IS NOT NULL ORDER BY f.unit_name")
-        return {u: n or u for u, n in cur.fetchall()}
+        return {u: n or u for u, n in self.repo.requesting_units()}
 
     def _rows_for(self, target_unit: str | None) -> list[dict[str, Any]]:
         if target_unit is None:
@@ -121,15 +118,7 @@ class OutcomeFileService:
 
 def own_row_ids(database: Database, tier: str, row_ids: Sequence[str]) -> set[str]:
     """Which of ``row_ids`` this unit holds (it keeps only outcomes of its own requests)."""
-    table = "entries" if tier == "station" else "hq_rows"
-    column = "id" if tier == "station" else "row_id"
-    found: set[str] = set()
-    ids = [r for r in row_ids if r]
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(r[0] for r in database.db.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk))
-    return found
+    return OutcomesRepo(database).held_row_ids("entries" if tier == "station" else "hq_rows", row_ids)
 
 
 def apply_outcomes_file(database: Database, doc: IncomingFile, tier: str, officer_id: int | None) -> int:

@@ -14,9 +14,38 @@ REQUEST_COLUMNS = (
 )
 
 
+# Where a unit keeps the rows it sent (a station: entries.id; HQ and the NPA: hq_rows.row_id). The
+# table and column end up in SQL text, so only these pairs are accepted.
+ROW_ID_COLUMN = {"entries": "id", "hq_rows": "row_id"}
+_CHUNK = 500  # SQLite's host-parameter limit is 999 on old builds
+
+
 class OutcomesRepo:
     def __init__(self, database: Database):
         self._db = database
+
+    # ---- which rows are ours -------------------------------------------------------------
+    def held_row_ids(self, table: str, row_ids: Sequence[str]) -> set[str]:
+        """Which of ``row_ids`` are stored in ``table`` (``entries`` or ``hq_rows``)."""
+        column = ROW_ID_COLUMN.get(table)
+        if column is None:
+            raise ValueError(f"not a table of sent rows: {table!r}")
+        found: set[str] = set()
+        ids = [r for r in row_ids if r]
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.db.execute(
+                f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk))
+        return found
+
+    def requesting_units(self) -> list[tuple[str, str | None]]:
+        """(unit id, unit name) of every unit whose rows went to the provider, by name: whom the
+        outcomes go back to (HQs at the NPA, stations at HQ)."""
+        cur = self._db.db.execute(
+            "SELECT DISTINCT f.unit_id, f.unit_name FROM provider_requests p JOIN hq_rows r ON r.row_id = p.row_id "
+            "JOIN hq_files f ON f.id = r.file_id WHERE f.unit_id IS NOT NULL ORDER BY f.unit_name")
+        return [(u, n) for u, n in cur.fetchall()]
 
     # ---- provider requests ---------------------------------------------------------------
     def upsert_requests(self, rows: Iterable[dict[str, Any]]) -> int:

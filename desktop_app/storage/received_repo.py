@@ -204,6 +204,26 @@ class ReceivedRepo:
     def status_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT status, count(*) FROM hq_rows GROUP BY status").fetchall())
 
+    def confirmed_rows_through(self, day: str) -> list[dict[str, Any]]:
+        """確認済 rows received on or before ``day`` (ISO), in the order they arrived: a day's batch."""
+        return self._select("status = ? AND received_on <= ?", ["confirmed", day],
+                            order="received_at, file_id, position, rid")
+
+    def rows_with_source_file(self, statuses: Sequence[str], *, where: str = "",
+                              args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows in ``statuses`` with the prefecture, sender name and file name of the file they came in
+        (the NPA's national view), by prefecture then arrival. ``where`` is the caller's own SQL over
+        ``r`` (hq_rows) and ``f`` (hq_files) with ``?`` placeholders for ``args``."""
+        marks = ",".join("?" * len(statuses))
+        sql = ("SELECT r.*, f.prefecture_code AS prefecture_code, f.unit_name AS hq_name, f.file_name AS file_name "
+               f"FROM hq_rows r JOIN hq_files f ON f.id = r.file_id WHERE r.status IN ({marks})")
+        if where:
+            sql += f" AND ({where})"
+        sql += " ORDER BY f.prefecture_code, r.received_at, r.file_id, r.position"
+        cur = self.conn.execute(sql, [*statuses, *args])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, values)) for values in cur.fetchall()]
+
     # ---- batches ------------------------------------------------------------------------
     def insert_batch(self, row: dict[str, Any]) -> int:
         return self._db.db["hq_batches"].insert(row).last_pk
