@@ -43,6 +43,10 @@ class Database:
         else:
             conn.execute("COMMIT")
 
+    def set_page_cache(self, kib: int) -> None:
+        """Size this connection's page cache (SQLite's default is 2 MiB)."""
+        self.db.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+
     def close(self) -> None:
         self.db.close()
 
