@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -31,7 +32,7 @@ import minisign
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.exchange.manifest import ManifestError, parse_manifest
 from desktop_app.exchange.signing import (CUSTOM_NS, MANIFEST_PROPERTY, SIGNATURE_PROPERTY, VT_NS,
-                                          SignInfo)
+                                          SignInfo, custom_xml)
 from desktop_app.exchange.workbook_writer import CUSTOM_PART
 from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, CheckedPackage, ZipLimits, open_package
 
@@ -110,6 +111,24 @@ def signature_key_id(sig: minisign.Signature) -> str:
     return sig._key_id[::-1].hex().upper()  # as minisign prints it (little-endian u64)
 
 
+def _exact_custom_pattern() -> re.Pattern[bytes]:
+    """``docProps/custom.xml`` exactly as ``signing.custom_xml`` writes it, values captured.
+
+    The values may hold only printable ASCII and LF, without ``& < >``: such a document is
+    well-formed, holds exactly our two properties, and an XML parser would return exactly the
+    captured text (no entity, no CR to fold). So a match gives what the defusedxml path below gives,
+    without building a tree; anything else (another program's layout, an escaped character) takes
+    that path.
+    """
+    marker = "\x01"
+    left, middle, right = custom_xml(marker, marker).split(marker.encode())
+    value = rb"([\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*)"
+    return re.compile(re.escape(left) + value + re.escape(middle) + value + re.escape(right))
+
+
+_EXACT_CUSTOM = _exact_custom_pattern()
+
+
 def _signed_properties(pkg: CheckedPackage, file: str) -> tuple[str, str] | None | FileProblem:
     """(manifest, signature) text, None when the file carries no Teishi signature, or a problem."""
     if CUSTOM_PART not in pkg.names:
@@ -117,6 +136,9 @@ def _signed_properties(pkg: CheckedPackage, file: str) -> tuple[str, str] | None
     raw = pkg.read(CUSTOM_PART)
     if len(raw) > MAX_CUSTOM_BYTES:
         return FileProblem(file, "文書プロパティが大きすぎます(改ざんの可能性があります)")
+    exact = _EXACT_CUSTOM.fullmatch(raw)
+    if exact:
+        return exact.group(1).decode("ascii"), exact.group(2).decode("ascii")
     try:
         root = SafeET.fromstring(raw)
     except Exception:  # defusedxml raises DTD/entity errors and ParseError; all refuse the file
