@@ -213,6 +213,7 @@ def _read_signed(pkg, path: Path, file_hash: str, v) -> ExchangeDocument:
 
 _CORE = ("account_id", "account_id_raw", "user_name", "organization", "case_type", "refinement", "station",
          "recognized_on", "recognized_on_text")
+_NOT_EXTRA = frozenset(_CORE) | {"id", "number", "entered_by", "verified_by"}
 
 
 def _sheet_cells(xml: bytes) -> dict[str, str]:
@@ -269,14 +270,15 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
                     raise refuse("セルの内容が署名された管理情報と一致しません", sheet=sheet_name, row=sheet_row,
                                  column=letter, column_label=labels.get(key, key))
     out: list[ExchangeRow] = []
+    not_extra = _NOT_EXTRA
     for i, r in enumerate(meta["rows"]):
-        sheet_row = first + i
-        values = {k: r.get(k) for k in _CORE}
+        get = r.get
+        values = {k: get(k) for k in _CORE}
         if values["account_id"] is None and values["account_id_raw"]:
             values["account_id"] = normalize_account_id(values["account_id_raw"])
-        extra = {k: val for k, val in r.items() if k not in _CORE and k not in ("id", "number", "entered_by", "verified_by")}
-        out.append(ExchangeRow(number=i + 1, values=values, row_id=r.get("id"), entered_by=r.get("entered_by"),
-                               verified_by=r.get("verified_by"), sheet=sheet_name, sheet_row=sheet_row, extra=extra))
+        extra = {k: val for k, val in r.items() if k not in not_extra}
+        out.append(ExchangeRow(i + 1, values, get("id"), get("entered_by"), get("verified_by"), sheet_name, first + i,
+                               extra))
     return out
 
 

@@ -196,61 +196,102 @@ def _iso_date(value: Any) -> dt.date | None:
         return None
 
 
-def _column_renderer(letter: str, col: ColumnSpec):
-    """``render(value, row_number_text) -> cell XML`` for one column: ``_value_cell`` with the common
-    cases (a string, an int 番号) inlined and each distinct date converted once."""
-    kind = col.kind
-    style = _KIND_STYLE.get(kind, S_TEXT)
-    text_style = S_TEXT if kind in ("number", "date") else style
-    head = f'<c r="{letter}'
-    empty = f' s="{style}"/>'
-    number = f' s="{style}"><v>'
-    dates: dict[str, str] = {}
-
-    def render(value: Any, rr: str) -> str:
-        if value.__class__ is str:
-            if not value:
-                return f'{head}{rr}"{empty}'
-            if kind == "date":
-                tail = dates.get(value)
-                if tail is None:
-                    day = _iso_date(value)
-                    tail = (f"{number}{excel_serial(day)}</v></c>" if day is not None
-                            else _text_tail(value, text_style))
-                    dates[value] = tail
-                return f'{head}{rr}"{tail}'
-            return f'{head}{rr}"{_text_tail(value, text_style)}'
-        if value.__class__ is int and kind == "number":
-            return f'{head}{rr}"{number}{value}</v></c>'
-        return _value_cell(f"{letter}{rr}", col, value)
-
-    return render
+_TRIGGER_FIRST = frozenset(FORMULA_TRIGGERS)  # all one character: text[:1] in this set == needs_quote_prefix
+_TEXT, _DATE, _NUMBER = 0, 1, 2
+_INLINE = ' t="inlineStr"><is><t xml:space="preserve">'
+_INLINE_END = "</t></is></c>"
 
 
 def _data_rows(spec: SheetSpec, out: list[str]) -> None:
+    """The numbered rows: ``_value_cell`` for every cell, with the common cases (a string, an int
+    番号) inlined, the per-column pieces of each cell prepared once and each distinct date converted
+    once. Anything else goes through ``_value_cell`` itself."""
     first = spec.first_data_row
     rows = spec.rows
     total_rows = max(len(rows), spec.min_rows)
-    cols = [(col.key, col.kind == "number", _column_renderer(column_letter(i), col))
-            for i, col in enumerate(spec.columns, start=1)]
+    cols = []
+    for i, col in enumerate(spec.columns, start=1):
+        style = _KIND_STYLE.get(col.kind, S_TEXT)
+        code = {"date": _DATE, "number": _NUMBER}.get(col.kind, _TEXT)
+        text_style = S_TEXT if code != _TEXT else style
+        quoted_style = text_style + 1 if text_style in _HAS_QUOTED_TWIN else text_style
+        cols.append((col.key, code, col, column_letter(i), f'<c r="{column_letter(i)}',
+                     f'" s="{style}"/>',  # empty
+                     f'" s="{style}"><v>',  # a number or date serial
+                     f'" s="{text_style}"{_INLINE}', f'" s="{quoted_style}"{_INLINE}', {}))
+    trigger = _TRIGGER_FIRST
     append = out.append
     for n in range(total_rows):
         rr = str(first + n)
-        if n < len(rows):
-            row = rows[n]
-            get = row.get
-            cells = [render((get(key) or n + 1) if is_number else get(key), rr) for key, is_number, render in cols]
-        else:
-            cells = [render(n + 1 if is_number else None, rr) for key, is_number, render in cols]
-        append(f'<row r="{rr}">{"".join(cells)}</row>')
+        row = rows[n] if n < len(rows) else None
+        cells = [f'<row r="{rr}">']
+        for key, code, col, letter, head, empty, number, plain, quoted, dates in cols:
+            if code == _NUMBER:
+                value = (row.get(key) if row is not None else None) or n + 1
+            else:
+                value = row.get(key) if row is not None else None
+            if value.__class__ is str:
+                if not value:
+                    cells.append(f"{head}{rr}{empty}")
+                    continue
+                if code == _DATE:
+                    tail = dates.get(value)
+                    if tail is None:
+                        day = _iso_date(value)
+                        tail = dates[value] = f"{number}{excel_serial(day)}</v></c>" if day is not None else ""
+                    if tail:
+                        cells.append(f"{head}{rr}{tail}")
+                        continue
+                if "_" in value or not value.isprintable():
+                    text = _xml_text(value)
+                elif "&" in value or "<" in value or ">" in value:
+                    text = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                else:
+                    text = value
+                cells.append(f"{head}{rr}{quoted if value[:1] in trigger else plain}{text}{_INLINE_END}")
+            elif value.__class__ is int and code == _NUMBER:
+                cells.append(f"{head}{rr}{number}{value}</v></c>")
+            else:
+                cells.append(_value_cell(f"{letter}{rr}", col, value))
+        cells.append("</row>")
+        append("".join(cells))
 
 
 def sheet_xml(spec: SheetSpec) -> bytes:
+    head, foot = _frame(spec, max(len(spec.rows), spec.min_rows))
+    out = [head]
+    _data_rows(spec, out)
+    out.append(foot)
+    return "".join(out).encode("utf-8")
+
+
+_FRAMES: dict[tuple, tuple[str, str]] = {}
+_FRAME_CACHE_MAX = 32
+
+
+def _frame(spec: SheetSpec, total_rows: int) -> tuple[str, str]:
+    """The sheet XML before and after the numbered rows. It depends only on the layout, which every
+    file of a kind shares, so it is kept (the reader renders it for each file it checks)."""
+    try:
+        key = (spec.title, tuple(spec.columns), tuple(tuple(h) for h in spec.header_fields), spec.corner_label,
+               spec.note, total_rows)
+        hit = _FRAMES.get(key)
+    except TypeError:  # an unhashable value (from a hostile metadata file): render, do not keep
+        return _render_frame(spec, total_rows)
+    if hit is None:
+        hit = _render_frame(spec, total_rows)
+        if len(_FRAMES) >= _FRAME_CACHE_MAX:
+            _FRAMES.clear()
+        if len(hit[0]) < 64 * 1024:
+            _FRAMES[key] = hit
+    return hit
+
+
+def _render_frame(spec: SheetSpec, total_rows: int) -> tuple[str, str]:
     ncols = len(spec.columns)
     last = column_letter(ncols)
     hdr = spec.header_row
     first = spec.first_data_row
-    total_rows = max(len(spec.rows), spec.min_rows)
     last_row = first + total_rows - 1
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -281,15 +322,14 @@ def sheet_xml(spec: SheetSpec) -> bytes:
     for i, col in enumerate(spec.columns, start=1):
         out.append(_text_cell(f"{column_letter(i)}{hdr}", col.label, S_HEADER))
     out.append("</row>")
-    _data_rows(spec, out)
-    out.append("</sheetData>")
-    out.append(f'<mergeCells count="1"><mergeCell ref="A2:{last}2"/></mergeCells>')
-    out.append('<printOptions horizontalCentered="1"/>'
-               '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-               '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-               '<headerFooter><oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter>')
-    out.append("</worksheet>")
-    return "".join(out).encode("utf-8")
+    foot = ("</sheetData>"
+            f'<mergeCells count="1"><mergeCell ref="A2:{last}2"/></mergeCells>'
+            '<printOptions horizontalCentered="1"/>'
+            '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            '<headerFooter><oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter>'
+            "</worksheet>")
+    return "".join(out), foot
 
 
 # ---- the other parts -------------------------------------------------------------------------

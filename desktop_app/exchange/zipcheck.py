@@ -57,6 +57,8 @@ _FORBIDDEN = (
     ("activex", "ActiveXコントロール"),
     ("querytables", "外部データ接続"),
 )
+_FORBIDDEN_ANY = re.compile("|".join(re.escape(needle) for needle, _ in _FORBIDDEN))
+_DRIVE = re.compile(r"[A-Za-z]:")
 _HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
@@ -138,17 +140,17 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         name = info.filename
         lowered = name.lower()
         if (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
-                or re.match(r"^[A-Za-z]:", name)):
+                or _DRIVE.match(name)):
             raise _refuse(file, f"ファイル内に不正な名前の部品があります({name[:60]!r})")
         if lowered in seen:
             raise _refuse(file, f"ファイル内に同じ名前の部品が重複しています({name[:60]})")
         seen.add(lowered)
         if info.flag_bits & 0x1:
             raise _refuse(file, "暗号化された部品を含むファイルは読み込めません。パスワードを解除して保存し直してください")
-        for needle, what in _FORBIDDEN:
-            if needle in lowered:
-                raise _refuse(file, f"{what}を含むファイルは安全のため読み込めません({name[:60]})。"
-                                    "値だけを新しいブックに貼り付けて保存し直してください")
+        if _FORBIDDEN_ANY.search(lowered):
+            what = next(what for needle, what in _FORBIDDEN if needle in lowered)
+            raise _refuse(file, f"{what}を含むファイルは安全のため読み込めません({name[:60]})。"
+                                "値だけを新しいブックに貼り付けて保存し直してください")
         if info.file_size > limits.max_entry_bytes:
             raise _refuse(file, f"ファイル内の部品が大きすぎます({name[:60]}: {info.file_size // MiB} MiB)")
         total += info.file_size
