@@ -20,6 +20,7 @@ database, or ``StaticTrust`` for tools and tests).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -105,6 +106,12 @@ class Verification:
 
     def refusal(self) -> ExchangeRefused:
         return ExchangeRefused(self.file, list(self.problems), signature=self.status, signed=self.signed)
+
+
+@functools.lru_cache(maxsize=64)
+def _public_key(line: str) -> minisign.PublicKey:
+    """A trusted key, parsed once per process (an HQ reads many files signed by the same few keys)."""
+    return minisign.PublicKey.from_base64(line)
 
 
 def signature_key_id(sig: minisign.Signature) -> str:
@@ -200,7 +207,7 @@ def verify_package(pkg: CheckedPackage, file: str, trust: TrustStore, *, check_r
         return fail(f"署名した鍵(鍵ID {v.key_id}、{key.unit_name})は失効しています{when}。"
                     "送付元に新しい鍵で作り直してもらってください", REVOKED)
     try:
-        key_obj = minisign.PublicKey.from_base64(key.public_key)
+        key_obj = _public_key(key.public_key)
         key_obj.verify(manifest_text.encode("ascii"), sig)
     except (minisign.Error, UnicodeEncodeError):
         return fail("署名が正しくありません(ファイルが署名後に変更されたか、別のファイルの署名です)")
