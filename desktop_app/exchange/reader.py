@@ -14,9 +14,15 @@ user_name, organization, case_type, refinement, station, recognized_on ISO or No
 recognized_on_text), ``entered_by`` / ``verified_by`` (staff numbers), ``sheet`` / ``sheet_row``
 (for messages) and ``extra`` (kind-specific fields such as ``reason`` or ``prefecture_code``).
 
-Cells of a verified file are read with python-calamine (fast, no entity expansion); formula
-elements are found by the streaming scan in ``zipcheck`` and refused. ``assert_safe_xml_parsing()``
-is the start-up check (GUI and CLI call it) that openpyxl parses through defusedxml.
+Order for a signed file: zip structure checks, then every entry inflated once, hashed and (except
+the worksheets) content-scanned (``zipcheck``); the signature and manifest (``verify``); the signed
+metadata; then the sheet: re-rendered from the metadata and compared byte-for-byte. Equal bytes prove
+every shown cell without parsing the sheet (our rendering holds no DOCTYPE and no formula element,
+so the sheet's content scan is not needed). Only when the bytes differ is the sheet content-scanned
+(DOCTYPE/ENTITY and NUL refused, formula elements refused) and parsed for a cell-by-cell comparison.
+Any other worksheet of a signed file is scanned, and refused if it holds a formula. A hand-filled
+file has every part scanned before openpyxl sees it. ``assert_safe_xml_parsing()`` is the start-up
+check (GUI and CLI call it) that openpyxl parses through defusedxml.
 """
 from __future__ import annotations
 

@@ -5,8 +5,9 @@
 signature: a hand-filled file) and whose ``problems`` say why in Japanese. A file is accepted only
 when ``ok`` (status valid and no problem). Order of checks:
 
-1. zip checks before parsing (``zipcheck``), which also hash every entry in one streaming pass;
-2. ``docProps/custom.xml`` parsed with defusedxml; it may hold only our two properties;
+1. zip checks before parsing (``zipcheck``), which also inflate and hash every entry once;
+2. ``docProps/custom.xml`` matched exactly as our signer writes it, or else parsed with defusedxml;
+   it may hold only our two properties;
 3. the minisign signature and its trusted comment parse;
 4. the key (minisign key id) is in the receiver's trust list, not revoked, belongs to the unit the
    trusted comment names, and the signing time lies in the key's validity window;

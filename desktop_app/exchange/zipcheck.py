@@ -12,9 +12,20 @@ what is verified is exactly what is parsed) and refuses, with a Japanese message
   and any NUL byte in an XML part (UTF-16/32 would hide a DOCTYPE from a byte scan; Excel and
   LibreOffice write UTF-8), so that after this check no XML part can declare an entity.
 
-The same streaming pass computes each entry's SHA-256 (for the signature manifest) and notes which
-worksheets contain formula elements. Memory stays bounded: entries are read in 1 MiB chunks and the
-declared sizes are capped before anything is decompressed (zipfile stops at the declared size).
+Order of work (cheap before costly, and every check before the data it protects is used):
+1. structure, from the central directory alone: size, entry count, names, encryption flags,
+   forbidden parts, declared per-entry / total sizes and compression ratio;
+2. each entry inflated ONCE, straight from the bytes in memory (local header signature and name,
+   declared size, CRC, no overlap with the next entry; zipfile itself for anything unusual), hashed
+   (SHA-256, for the signature manifest) and content-scanned; entries up to ``KEEP_BUDGET`` in total
+   are kept, larger ones are streamed in 1 MiB chunks (bounded memory);
+3. the relationship parts checked for external targets.
+
+``defer_worksheets=True`` (the reader) hashes worksheets in step 2 but postpones their content scan
+(DOCTYPE/ENTITY, NUL, formula elements) until something will parse them: ``pkg.read(name)`` and
+``pkg.data`` (the bytes handed to openpyxl) run it first; only ``read_unscanned`` skips it, for a
+byte comparison. The reader compares a signed sheet byte-for-byte against its own rendering, which
+can hold neither a declaration nor a formula, and parses it only when that comparison fails.
 """
 from __future__ import annotations
 
