@@ -250,14 +250,19 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
     sheet = meta["sheet"]
     sheet_name, first = sheet["name"], int(sheet["first_data_row"])
     columns: list[str] = list(sheet["columns"])
-    if SHEET_PART not in pkg.names or not _only_sheet(pkg.read("xl/workbook.xml"), sheet_name):
+    spec = _signed_spec(meta)
+    if SHEET_PART not in pkg.names:
         raise refuse("シートの構成が署名時の管理情報と一致しません")
-    form = FORMS.get(meta.get("form") or "", LINE_WORKS)
-    labels = {c.key: c.label for c in form.columns}
-    letters = [column_letter(i + 1) for i in range(len(columns))]
+    workbook = pkg.read("xl/workbook.xml")
+    # Our own workbook.xml for this sheet proves "one visible sheet of that name" without a parse.
+    if not (_workbook_identical(workbook, spec) or _only_sheet(workbook, sheet_name)):
+        raise refuse("シートの構成が署名時の管理情報と一致しません")
     if any(not isinstance(r, dict) for r in meta["rows"]):
         raise refuse("管理情報の行が読めません")
-    if not _renders_identically(pkg.read_unscanned(SHEET_PART), meta):
+    if not _renders_identically(pkg.read_unscanned(SHEET_PART), spec):
+        form = FORMS.get(meta.get("form") or "", LINE_WORKS)
+        labels = {c.key: c.label for c in form.columns}
+        letters = [column_letter(i + 1) for i in range(len(columns))]
         # Not byte-identical to what this version would write (an older writer, say): compare cell by
         # cell. Only now is the sheet parsed, so only now must it pass the content scan (no DOCTYPE,
         # ENTITY or NUL; read() refuses those) and the formula check. A byte-identical sheet needs
@@ -282,33 +287,56 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
         values = {k: get(k) for k in _CORE}
         if values["account_id"] is None and values["account_id_raw"]:
             values["account_id"] = normalize_account_id(values["account_id_raw"])
-        extra = {k: val for k, val in r.items() if k not in not_extra}
+        extra = {} if r.keys() <= not_extra else {k: val for k, val in r.items() if k not in not_extra}
         out.append(ExchangeRow(i + 1, values, get("id"), get("entered_by"), get("verified_by"), sheet_name, first + i,
                                extra))
     return out
 
 
-def _renders_identically(sheet_bytes: bytes, meta: dict) -> bool:
-    """Fast path: re-render the sheet from the signed metadata and compare bytes.
-
-    Equal bytes prove every cell (and every style, width, print setting) is what the metadata says,
-    without parsing the sheet at all.
-    """
-    from desktop_app.exchange.workbook_writer import ColumnSpec, SheetSpec, sheet_xml
+def _signed_spec(meta: dict):
+    """The ``SheetSpec`` the signer rendered, rebuilt from the signed metadata (None if it cannot be)."""
+    from desktop_app.exchange.workbook_writer import ColumnSpec, SheetSpec
     from desktop_app.exchange.writer import sheet_cell_rows
 
     layout = meta["sheet"].get("layout")
     if not isinstance(layout, dict):
-        return False
+        return None
     try:
         spec = SheetSpec(title=layout["title"], columns=[ColumnSpec(*c) for c in layout["columns"]],
                          rows=sheet_cell_rows(meta["rows"]), header_fields=[tuple(h) for h in layout["header_fields"]],
                          sheet_name=meta["sheet"]["name"], corner_label=layout["corner_label"],
                          min_rows=int(layout["min_rows"]), note=layout["note"])
         if spec.first_data_row != int(meta["sheet"]["first_data_row"]):
-            return False
-        if max(len(spec.rows), spec.min_rows) > len(sheet_bytes) // 16:
-            return False  # every rendered row takes more than 16 bytes: cannot match (and no huge render)
+            return None
+    except (KeyError, TypeError, ValueError, AttributeError):  # hostile layout values
+        return None
+    return spec
+
+
+def _workbook_identical(workbook: bytes, spec) -> bool:
+    from desktop_app.exchange.workbook_writer import workbook_xml
+
+    if spec is None:
+        return False
+    try:
+        return workbook_xml([spec]) == workbook
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def _renders_identically(sheet_bytes: bytes, spec) -> bool:
+    """Fast path: re-render the sheet from the signed metadata and compare bytes.
+
+    Equal bytes prove every cell (and every style, width, print setting) is what the metadata says,
+    without parsing the sheet at all.
+    """
+    from desktop_app.exchange.workbook_writer import sheet_xml
+
+    if spec is None:
+        return False
+    if max(len(spec.rows), spec.min_rows) > len(sheet_bytes) // 16:
+        return False  # every rendered row takes more than 16 bytes: cannot match (and no huge render)
+    try:
         return sheet_xml(spec) == sheet_bytes
     except (KeyError, TypeError, ValueError, AttributeError):  # hostile layout values: just not identical
         return False

@@ -370,7 +370,7 @@ ROOT_RELS = (
 ).encode("utf-8")
 
 
-def _workbook_xml(specs: Sequence[SheetSpec]) -> bytes:
+def workbook_xml(specs: Sequence[SheetSpec]) -> bytes:
     sheets = "".join(f'<sheet name="{escape(s.sheet_name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
                      for i, s in enumerate(specs, start=1))
     names = "".join(
@@ -435,7 +435,7 @@ def build_package(sheets: Sequence[SheetSpec], metadata_json: bytes, *, creator:
         ("_rels/.rels", ROOT_RELS),
         ("docProps/app.xml", APP_XML),
         ("docProps/core.xml", _core_xml(sheets[0].title, creator, created)),
-        ("xl/workbook.xml", _workbook_xml(sheets)),
+        ("xl/workbook.xml", workbook_xml(sheets)),
         ("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets))),
         ("xl/styles.xml", STYLES_XML.encode("utf-8")),
     ]

@@ -47,7 +47,8 @@ def _rows(n: int = 3) -> list[dict]:
             for i in range(n)]
 
 
-def _signed_file(path: Path, secret, *, sheet_change=None, add: dict[str, bytes] | None = None) -> Path:
+def _signed_file(path: Path, secret, *, sheet_change=None, add: dict[str, bytes] | None = None,
+                 change: dict | None = None) -> Path:
     """A signed station file whose package was altered BEFORE signing (as a hostile but trusted signer
     could), so the signature is valid and only the reader's content checks can refuse it."""
     doc = OutgoingDocument(kind="station_export", unit_id="S27-fast", unit_name="中央警察署", tier="station",
@@ -56,8 +57,10 @@ def _signed_file(path: Path, secret, *, sheet_change=None, add: dict[str, bytes]
     spec = sheet_spec(doc)
     meta = json.dumps(metadata(doc, spec), ensure_ascii=False).encode("utf-8")
     package = build_package([spec], meta, creator=doc.unit_name, created=doc.created_at)
+    change = dict(change or {})
     if sheet_change:
-        package.entries = [(n, sheet_change(d) if n == SHEET_PART else d) for n, d in package.entries]
+        change[SHEET_PART] = sheet_change
+    package.entries = [(n, change[n](d) if n in change else d) for n, d in package.entries]
     package.entries += list((add or {}).items())
     info = SignInfo(kind=doc.kind, unit_id=doc.unit_id, sequence=doc.sequence, rows=len(doc.rows),
                     batch_id=doc.batch_id, signed_at=doc.created_at)
@@ -99,6 +102,13 @@ def test_a_formula_in_another_signed_worksheet_is_refused(tmp_path, key):
              b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><f>1+1</f></c></row></sheetData></worksheet>')
     path = _signed_file(tmp_path / "sheet2.xlsx", secret, add={"xl/worksheets/sheet2.xml": extra})
     assert "数式" in _refusal(path, trust)
+
+
+def test_a_second_hidden_sheet_in_a_signed_workbook_is_refused(tmp_path, key):
+    secret, trust = key
+    path = _signed_file(tmp_path / "hidden.xlsx", secret, change={"xl/workbook.xml": lambda b: b.replace(
+        b"</sheets>", b'<sheet name="x" sheetId="2" state="hidden" r:id="rId1"/></sheets>')})
+    assert "シートの構成" in _refusal(path, trust)
 
 
 def test_a_signed_sheet_that_differs_only_in_layout_is_compared_cell_by_cell(tmp_path, key):
