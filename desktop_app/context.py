@@ -32,6 +32,9 @@ class AppContext:
     audit: AuditRepo
     verification: VerificationService
     today: Callable[[], dt.date] = field(default=dt.date.today)
+    # Asks the officer for the signing key's passphrase (non-Windows); the front end sets it.
+    # None falls back to the TEISHI_KEY_PASSPHRASE environment variable.
+    passphrase: Callable[[], str | None] | None = None
 
     @classmethod
     def open(cls, data_dir: DataDir | str | None = None, *, today: Callable[[], dt.date] = dt.date.today,
@@ -53,6 +56,22 @@ class AppContext:
         )
         log.info("opened data folder %s", dd.root)
         return ctx
+
+    def key_service(self):
+        """This unit's signing key store, asking for the passphrase the front end's way."""
+        from desktop_app.services.trust import KeyService
+
+        return KeyService(self.database, self.data_dir, passphrase=self.passphrase)
+
+    def key_service_has_key(self) -> bool:
+        return self.key_service().has_key()
+
+    def pipeline(self):
+        """The receiving pipeline of this tier (import, checks, returns, holds, aggregation, outcomes,
+        statistics): one object for the CLI and the GUI, whatever the tier."""
+        from desktop_app.npa.services import NpaServices
+
+        return NpaServices.open(self)
 
     def close(self) -> None:
         self.database.close()

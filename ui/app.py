@@ -7,6 +7,7 @@ Everything the screens use comes from the one ``AppContext`` built here.
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import sys
 import traceback
@@ -16,7 +17,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME
 from desktop_app.context import AppContext
-from ui import theme
+from desktop_app.services.errors import ServiceError
+from desktop_app.signing_keys import PASSPHRASE_ENV
+from ui import passphrase_prompt, theme
 from ui.main_window import MainWindow
 from ui.setup_dialog import SetupDialog
 from ui.sign_in_dialog import SignInDialog
@@ -33,17 +36,44 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def open_main_window(ctx: AppContext, parent=None) -> MainWindow | None:
     """First-run setup if needed, then sign-in; None when the officer cancels either."""
-    if not ctx.settings.is_set_up and SetupDialog.run(parent, ctx) is None:
-        return None
+    if not ctx.settings.is_set_up:
+        if SetupDialog.run(parent, ctx) is None:
+            return None
+        _make_key_at_setup(ctx, parent)
     officer = SignInDialog.ask(parent, ctx)
     if officer is None:
         return None
     window = MainWindow(ctx, officer)
-    if window.tier == "hq":
+    install_tier_screens(window, ctx, officer)
+    return window
+
+
+def install_tier_screens(window: MainWindow, ctx: AppContext, officer) -> None:
+    """Which screens a unit gets is decided by its tier; all of them share one pipeline object."""
+    from ui.npa_screens import install_npa_screens
+
+    pipeline = ctx.pipeline()
+    if window.tier == "station":
+        from ui.station_screens import install_station_screens
+
+        window.station_actions = install_station_screens(window, ctx, officer, pipeline)
+    else:
         from ui.hq_screens import install_hq_screens
 
-        install_hq_screens(window, ctx, officer)
-    return window
+        window.hq_screens = install_hq_screens(window, ctx, officer, hq=pipeline)
+    window.npa_screens = install_npa_screens(window, ctx, officer, services=pipeline)
+
+
+def _make_key_at_setup(ctx: AppContext, parent) -> None:
+    # The unit's key pair is made at setup, so its fingerprint can be registered before the first
+    # send. Where it needs a passphrase (not Windows) and none is configured, the first signing asks.
+    keys = ctx.key_service()
+    if keys.store.protection == "passphrase" and not os.environ.get(PASSPHRASE_ENV):
+        return
+    try:
+        keys.ensure(ctx.setup.identity())
+    except ServiceError as exc:
+        log.warning("signing key not created at setup: %s", exc)
 
 
 def _report_crash(exc_type, exc, tb) -> None:
@@ -62,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     theme.apply(app)
     ctx = AppContext.open(args.data_dir)
+    passphrase_prompt.install(ctx)
     previous_hook = sys.excepthook
     sys.excepthook = _report_crash
     try:

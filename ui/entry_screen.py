@@ -122,6 +122,7 @@ class EntryScreen(QWidget):
         self.setObjectName("entryScreen")
         self._ctx = ctx
         self._officer = officer
+        self._note_providers: list = []
         self.model = EntryTableModel(ctx, officer.id, self)
         self.model.writeFailed.connect(self._show_write_failure)
         self.model.entriesChanged.connect(self._update_issue_panel)
@@ -185,6 +186,11 @@ class EntryScreen(QWidget):
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(action)
         return action
+
+    def add_note_provider(self, provider) -> None:
+        """``provider(entry) -> list[str]``: extra lines for the issue panel (e.g. HQ's return reason)."""
+        self._note_providers.append(provider)
+        self._update_issue_panel()
 
     def reload(self) -> None:
         current = self.view.currentIndex()
@@ -325,10 +331,11 @@ class EntryScreen(QWidget):
             self.issue_panel.setHtml(html.escape(self.tr("行を選ぶと、その行のエラーと注意がここに表示されます。")))
             return
         issues = self.model.issues(row)
-        if not issues:
+        notes = [n for provider in self._note_providers for n in provider(entry)]
+        if not issues and not notes:
             self.issue_panel.setHtml(html.escape(self.tr("{n}行目: 問題はありません。").format(n=row + 1)))
             return
-        lines = []
+        lines = [f'<span style="color:#6a1b9a; font-weight:bold">{html.escape(n)}</span>' for n in notes]
         for i in issues:
             label = self._ctx.entries.form.column(i.column).label
             tag, colour = (self.tr("エラー"), "#b00020") if i.is_error else (self.tr("注意"), "#8a5a00")

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def key_service_for(parent, ctx) -> KeyService:
+    if getattr(ctx, "passphrase", None) is not None:  # the composition root installed the prompt
+        return ctx.key_service()
     def ask() -> str | None:
         if os.environ.get(PASSPHRASE_ENV):
             return os.environ[PASSPHRASE_ENV]

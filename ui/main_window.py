@@ -75,8 +75,6 @@ class MainWindow(QMainWindow):
             self.entry_screen.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.officerChanged.connect(self.entry_screen.set_officer)
             self.add_tab(self.entry_screen, self.tr("別添(入力)"))
-        else:
-            self.add_tab(self._placeholder(), self.tr("受付・集約"))
         self._show_officer()
 
     # ---- public API ------------------------------------------------------------------------
@@ -126,20 +124,6 @@ class MainWindow(QMainWindow):
         if toolbar:
             self.toolbar.addAction(action)
         return action
-
-    def _placeholder(self) -> QWidget:
-        text = {
-            "hq": self.tr("本部の画面(警察署ファイルの受付・署名確認・重複確認・差戻し・保留・"
-                          "1日分の集約と警察庁への送付)は、この後の版で追加されます。"),
-            "npa": self.tr("警察庁の画面(47都道府県ファイルの受付・全国の重複確認・LINE WORKS社への"
-                           "提供ファイル作成・結果の記録・統計)は、この後の版で追加されます。"),
-        }.get(self.tier, "")
-        label = QLabel(text, self)
-        label.setObjectName("placeholder")
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setMargin(40)
-        return label
 
     def _show_officer(self) -> None:
         self.officer_label.setText(self.tr("入力者: {who}").format(who=self._officer.label))

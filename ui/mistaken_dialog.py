@@ -14,8 +14,12 @@ log = logging.getLogger(__name__)
 
 
 class MistakenDialog(QDialog):
-    def __init__(self, hq, rows, officer_id: int | None, parent=None):
+    def __init__(self, hq, rows, officer_id: int | None, parent=None, *, report=None):
+        """``report(rows, reason, officer_id, out)`` writes the file; HQ's own service by default
+        (a station passes its StationMistakenService through it)."""
         super().__init__(parent)
+        self._report = report or (lambda rows, reason, officer_id, out: hq.mistaken.report(
+            [r.rid for r in rows], reason=reason, officer_id=officer_id, out=out))
         self.setWindowTitle(self.tr("誤依頼の報告"))
         self.resize(560, 440)
         self._hq = hq
@@ -49,8 +53,7 @@ class MistakenDialog(QDialog):
             QMessageBox.warning(self, self.windowTitle(), self.tr("誤依頼の理由を入力してください"))
             return
         try:
-            self.written = self._hq.mistaken.report([r.rid for r in self.form.rows], reason=self.form.text,
-                                                    officer_id=self._officer_id, out=Path(self.out.text()))
+            self.written = self._report(self.form.rows, self.form.text, self._officer_id, Path(self.out.text()))
         except (ServiceError, OSError) as exc:
             QMessageBox.warning(self, self.windowTitle(), str(exc))
             return

@@ -17,11 +17,10 @@ from ui.statistics_screen import StatisticsScreen
 log = logging.getLogger(__name__)
 
 
-def install_npa_screens(main_window, ctx, officer) -> dict:
-    from desktop_app.npa.services import NpaServices
+def install_npa_screens(main_window, ctx, officer, *, services=None) -> dict:
 
     tier = getattr(main_window, "tier", None) or (ctx.setup.identity().tier if ctx.setup.identity() else "station")
-    services = NpaServices.open(ctx)
+    services = services or ctx.pipeline()
     screens: dict = {}
     status = main_window.statusBar().showMessage if hasattr(main_window, "statusBar") else (lambda *_a: None)
     if tier == "npa":

@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.context import AppContext
 
     ctx = AppContext.open(args.data_dir)
+    ctx.passphrase = keys_cmd.ask_passphrase
     try:
         return int(args.handler(args, ctx) or 0)
     except ServiceError as exc:

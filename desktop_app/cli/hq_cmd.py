@@ -15,9 +15,9 @@ from desktop_app.wareki import WarekiError, format_wareki, parse_date
 
 
 def _hq(ctx):
-    from desktop_app.hq.services import HqServices
-
-    return HqServices.open(ctx)
+    # The tier's whole pipeline: at the NPA a mistaken-request report is handled nationally, and at
+    # every tier outcomes files coming down are accepted.
+    return ctx.pipeline()
 
 
 def _officer_arg(p) -> None:

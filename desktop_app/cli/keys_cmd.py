@@ -16,7 +16,7 @@ from desktop_app.signing_keys import PASSPHRASE_ENV
 from desktop_app.storage.keys_repo import KeysRepo
 
 
-def _passphrase() -> str | None:
+def ask_passphrase() -> str | None:
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
         return env
@@ -26,7 +26,7 @@ def _passphrase() -> str | None:
 
 
 def key_service(ctx) -> KeyService:
-    return KeyService(ctx.database, ctx.data_dir, passphrase=_passphrase)
+    return ctx.key_service()
 
 
 def register(sub) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from desktop_app.signing_keys import KeyUnavailable
+
 
 def register(sub) -> None:
     p = sub.add_parser("init", help="初期設定(区分・都道府県・警察署)を行う")
@@ -20,11 +22,17 @@ def register(sub) -> None:
 
 def run_init(args, ctx) -> int:
     ident = ctx.setup.initialise(args.tier, args.prefecture, args.station, args.regional_hq)
+    fingerprint = None
+    try:  # the unit's key pair is made at setup when it can be protected now
+        fingerprint = ctx.key_service().ensure(ident).fingerprint
+    except KeyUnavailable as exc:
+        note = f"署名鍵はまだ作成していません(最初の送付時か keys show で作成します): {exc}"
     if args.json:
-        print(json.dumps(vars(ident), ensure_ascii=False))
+        print(json.dumps({**vars(ident), "fingerprint": fingerprint}, ensure_ascii=False))
     else:
         print(f"設定しました: {ident.unit_name}(ユニットID {ident.unit_id})")
         print(f"データフォルダ: {ctx.data_dir.root}")
+        print(f"署名鍵の指紋: {fingerprint}" if fingerprint else note)
     return 0
 
 

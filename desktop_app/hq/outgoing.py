@@ -42,9 +42,7 @@ class WrittenFile:
 def _default_secret_key(ctx):
     """This unit's signing key from the exchange key store (``services.trust.KeyService``): a context
     manager that wipes the decrypted key after use."""
-    from desktop_app.services.trust import KeyService
-
-    keys = KeyService(ctx.database, ctx.data_dir)
+    keys = ctx.key_service()
     keys.ensure(ctx.setup.identity())
     return keys.store.secret_key()
 

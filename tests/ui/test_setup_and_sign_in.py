@@ -1,6 +1,8 @@
 """First run: the setup dialog, signing in, the first officer, and the composition root's start-up."""
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -143,13 +145,23 @@ def test_first_run_goes_through_setup_and_sign_in_to_the_entry_screen(qtbot, bla
     assert again.officer.staff_no == "3001"
 
 
-def test_hq_opens_with_a_placeholder_for_the_screens_to_come(qtbot, blank_ctx):
-    blank_ctx.setup.initialise("hq", "27")
-    officer = blank_ctx.officers.add("9001", "本部職員", "9999")
-    window = show(qtbot, MainWindow(blank_ctx, officer))
-    assert window.entry_screen is None
-    placeholder = window.tabs.widget(0)
-    assert isinstance(placeholder, QLabel) and "本部の画面" in placeholder.text()
+@pytest.mark.parametrize("tier, expected", [
+    ("station", ["別添(入力)", "措置結果"]),
+    ("hq", ["受付・集約", "警察署と鍵", "措置結果", "統計"]),
+    ("npa", ["受付・集約", "警察署と鍵", "全国集約", "措置結果", "統計"]),
+])
+def test_each_tier_opens_with_its_own_screens(qtbot, blank_ctx, tier, expected):
+    blank_ctx.setup.initialise(tier, None if tier == "npa" else "27", "中央警察署" if tier == "station" else None)
+    officer = blank_ctx.officers.add("9001", "職員", "9999")
+    window = MainWindow(blank_ctx, officer)
+    app_module.install_tier_screens(window, blank_ctx, officer)
+    window = show(qtbot, window)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == expected
+    assert (window.entry_screen is not None) == (tier == "station")
+    if tier == "station":
+        toolbar_texts = [a.text() for a in window.entry_screen.toolbar.actions()]
+        assert "送付ファイル作成…" in toolbar_texts
 
 
 def test_change_of_officer_makes_the_next_officer_the_entered_by(qtbot, station_ctx, officer):

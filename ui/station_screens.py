@@ -1,0 +1,101 @@
+"""The station tier's actions around the 別添 screen, in one call from the composition root:
+
+    install_station_screens(main_window, ctx, officer, pipeline)
+
+送付ファイル作成 (signed export for HQ), 本部からのファイル取込 (returns and outcomes coming down),
+誤依頼の報告 (rows already sent), and the signing key / trusted keys dialogs. Rows HQ returned show
+HQ's reason in the entry screen's issue panel.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_app.entry import Status
+from desktop_app.hq.returns import return_reasons
+from ui import import_dialog
+from ui.export_dialog import ExportDialog
+from ui.keys_dialog import KeysDialog
+from ui.mistaken_dialog import MistakenDialog
+from ui.trust_dialog import TrustDialog
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("station_screens", text)
+
+
+@dataclass(frozen=True)
+class _ReportRow:
+    """What the shared reason form lists: the row's number on screen, its ID and station."""
+    rid: str
+    account_id: str | None
+    account_id_raw: str | None
+    station: str | None
+    entry_id: str
+
+
+class StationActions:
+    def __init__(self, window, ctx, pipeline):
+        self.window, self.ctx, self.pipeline = window, ctx, pipeline
+        self.screen = window.entry_screen
+        self.export_action = self._add(_tr("送付ファイル作成…"), self.export, "Ctrl+E", toolbar=True)
+        self.import_action = self._add(_tr("本部からのファイルを取り込む…"), self.import_files, "Ctrl+I")
+        self.mistaken_action = self._add(_tr("誤依頼の報告…"), self.report_mistaken)
+        window.menu("admin").addSeparator()
+        self._add(_tr("この端末の署名鍵(指紋)…"), lambda: KeysDialog(window, ctx, window.officer).exec(), menu="admin")
+        self._add(_tr("信頼する鍵(本部)…"), lambda: TrustDialog(window, ctx, window.officer).exec(), menu="admin")
+        self.screen.add_note_provider(self.return_notes)
+
+    def _add(self, text, slot, shortcut=None, *, toolbar=False, menu="file") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if toolbar:
+            self.screen.add_action(action)
+        self.window.menu(menu).addAction(action)
+        return action
+
+    def export(self) -> None:
+        ExportDialog(self.window, self.ctx, self.window.officer).exec()
+        self.screen.reload()
+
+    def import_files(self, paths: list[str] | None = None) -> None:
+        paths = paths or import_dialog.choose_files(self.window)
+        if not paths:
+            return
+        import_dialog.ImportDialog(self.pipeline, list(paths), self.window.officer.id, self.window).exec()
+        self.screen.reload()
+
+    def report_mistaken(self) -> None:
+        numbered = [(self.screen.model.row_of(e.id) + 1, e) for e in self.screen.selected_entries()]
+        sent = [(n, e) for n, e in numbered if e.status == Status.EXPORTED]
+        if not sent:
+            QMessageBox.information(self.window, _tr("誤依頼の報告"),
+                                    _tr("本部へ送付済みの行を選んでから報告してください。"))
+            return
+        rows = [_ReportRow(str(n), e.account_id, e.account_id_raw, e.station, e.id) for n, e in sent]
+
+        def report(rows, reason, officer_id, out):
+            return self.pipeline.station_mistaken.report([r.entry_id for r in rows], reason=reason,
+                                                         officer_id=officer_id, out=out)
+
+        MistakenDialog(self.pipeline, rows, self.window.officer.id, self.window, report=report).exec()
+        self.screen.reload()
+
+    def return_notes(self, entry) -> list[str]:
+        if entry.status != Status.RETURNED:
+            return []
+        notes = return_reasons(self.pipeline.database, entry.id)
+        return [_tr("本部からの差戻し: {r}").format(r=n["reason"]) for n in notes
+                if n.get("kind") != "mistaken_reported"][-1:]
+
+
+def install_station_screens(window, ctx, officer, pipeline) -> StationActions:
+    return StationActions(window, ctx, pipeline)
