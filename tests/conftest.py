@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 
 import pytest
 
@@ -40,3 +41,21 @@ def station_ctx(blank_ctx):
 @pytest.fixture
 def officers(station_ctx):
     return {o.staff_no: o for o in station_ctx.officers.list()}
+
+
+_exit_status = {"code": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    # PySide6 can crash while the interpreter tears Qt objects down after the run ("none_dealloc:
+    # deallocating None", seen in about 1 run in 4 of the whole suite). Every result has been reported
+    # by now, so leave without that teardown and keep the run's real exit status.
+    if "PySide6" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status["code"])
