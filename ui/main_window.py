@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 
-from desktop_app import __version__ as app_version
+import desktop_app
 from desktop_app import resources
 from desktop_app.services.officers import Officer
 from ui.entry_screen import EntryScreen
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("Teishiについて"), self.tr(
             "Teishi {v}\nLINE WORKS 犯行利用アカウントの利用停止依頼(警察庁丁組二発第107号)\n"
-            "データフォルダ: {d}").format(v=app_version, d=self._ctx.data_dir.root))
+            "データフォルダ: {d}").format(v=desktop_app.__version__, d=self._ctx.data_dir.root))
 
     # ---- internals -------------------------------------------------------------------------
     def _action(self, menu: str, text: str, slot, shortcut=None, toolbar: bool = False) -> QAction:

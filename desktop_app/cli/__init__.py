@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from desktop_app import __version__
+import desktop_app
 from desktop_app.cli import exchange_cmd, hq_cmd, keys_cmd, npa_cmd, officers_cmd, rows_cmd, setup_cmd, stations_cmd
 from desktop_app.services.errors import ServiceError
 
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m desktop_app",
         description="Teishi: LINE WORKS 犯行利用アカウントの利用停止依頼(警察署・本部・警察庁)",
     )
-    parser.add_argument("--version", action="version", version=f"Teishi {__version__}")
+    parser.add_argument("--version", action="version", version=f"Teishi {desktop_app.__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="データフォルダ(既定: ユーザーのデータフォルダ。環境変数 TEISHI_DATA_DIR でも指定可)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
