@@ -1,6 +1,7 @@
 """類型 and the 特殊詐欺 手口 refinement: how they are stored, shown and read back."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,7 +21,14 @@ def parse_label(text: str) -> tuple[str, str | None] | None:
 
     Returns None when the text names no known case type.
     """
-    s = unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "").replace("　", "")
+    return _parse_label(str(text or ""))
+
+
+# A file repeats the same few labels on every row, and the choices are fixed per process
+# (resources.case_types()/refinements() are cached), so the answer for a text never changes.
+@functools.lru_cache(maxsize=1024)
+def _parse_label(text: str) -> tuple[str, str | None] | None:
+    s = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("　", "")
     if not s:
         return None
     m = _LABEL.match(s)

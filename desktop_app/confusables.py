@@ -5,6 +5,7 @@ and, in dual entry, to name the difference between two typed values in words.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -73,6 +74,8 @@ LOOKALIKES: dict[str, str] = {
 AMBIGUOUS_SEQUENCES = ("rn", "vv", "cl")
 _DIGIT_LIKE_LETTERS = frozenset("oli")
 _LETTER_LIKE_DIGITS = frozenset("01")
+_CANDIDATE_CHARS = re.compile("[01oli]")
+_CAPITAL_I_O = re.compile("[IOＩＯ]")
 
 
 @dataclass(frozen=True)
@@ -172,17 +175,21 @@ def ambiguous_characters(normalized_id: str, raw: str = "") -> list[str]:
         if seq in normalized_id:
             add(seq)
     s = normalized_id
-    for i, ch in enumerate(s):
-        neighbours = s[max(i - 1, 0):i] + s[i + 1:i + 2]
-        if ch in _LETTER_LIKE_DIGITS and any(n.isalpha() for n in neighbours):
-            add(ch)
-        elif ch in _DIGIT_LIKE_LETTERS and any(n.isdigit() for n in neighbours):
-            add(ch)
-    for ch in raw:
-        if ch in "IOＩＯ":
-            add(ch)
+    # Only the candidate characters are visited (this runs on every row HQ receives).
+    for m in _CANDIDATE_CHARS.finditer(s):
+        ch = m.group()
+        if ch in found:
+            continue
+        i = m.start()
+        is_kind = str.isalpha if ch in _LETTER_LIKE_DIGITS else str.isdigit
+        if (i > 0 and is_kind(s[i - 1])) or (i + 1 < len(s) and is_kind(s[i + 1])):
+            found.append(ch)
+    for m in _CAPITAL_I_O.finditer(raw):
+        add(m.group())
     return found
 
 
 def lookalikes_in(text: str) -> list[str]:
+    if text.isascii():  # every look-alike is a Cyrillic or Greek letter
+        return []
     return [ch for ch in dict.fromkeys(text) if ch in LOOKALIKES]

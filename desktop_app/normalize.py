@@ -33,7 +33,17 @@ def normalize_account_id(raw: str | None) -> str:
     """
     if raw is None:
         return ""
-    text = strip_invisible(str(raw))
+    text = str(raw)
+    # Fast path: every invisible and hyphen-like character is non-ASCII and NFKC leaves ASCII
+    # unchanged, so printable ASCII without a space only needs lower-casing (non-printable ASCII,
+    # such as tabs and \x1c-\x1f, which ``\s`` also removes, takes the full path).
+    if text.isascii() and text.isprintable() and " " not in text:
+        return text.lower()
+    return _normalize_slow(text)
+
+
+def _normalize_slow(text: str) -> str:
+    text = strip_invisible(text)
     text = _HYPHENS.sub("-", text)
     text = unicodedata.normalize("NFKC", text)
     text = _HYPHENS.sub("-", text)

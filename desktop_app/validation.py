@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from desktop_app import account_id, confusables, resources
+from desktop_app.case_types import parse_label
 from desktop_app.forms import LINE_WORKS, FormDefinition
 from desktop_app.normalize import normalize_account_id
 from desktop_app.wareki import WarekiError, format_wareki, parse_date
@@ -76,13 +77,16 @@ def date_issues(value: str | dt.date | None, today: dt.date) -> list[Issue]:
     return []
 
 
+_LINE_WORKS_COLUMNS = LINE_WORKS.data_columns  # the property builds a new tuple on every call
+
+
 def validate_row(row: Mapping[str, object], *, stations: Collection[str] | None = None,
                  today: dt.date | None = None, form: FormDefinition = LINE_WORKS) -> list[Issue]:
     """Check one row. ``row`` holds column keys; ``account_id`` may be raw, ``case_type`` a label
     or a type with ``refinement`` beside it; ``recognized_on`` ISO or any accepted date text."""
     today = today or dt.date.today()
     issues: list[Issue] = []
-    for col in form.data_columns:
+    for col in (_LINE_WORKS_COLUMNS if form is LINE_WORKS else form.data_columns):
         value = row.get(col.key)
         text = "" if value is None else str(value).strip()
         if col.kind == "account_id":
@@ -95,8 +99,6 @@ def validate_row(row: Mapping[str, object], *, stations: Collection[str] | None 
         if col.max_length and len(text) > col.max_length:
             issues.append(Issue(col.key, ERROR, f"{col.label}は{col.max_length}文字以内です(いま{len(text)}文字)"))
         if col.kind == "case_type":
-            from desktop_app.case_types import parse_label
-
             ref = row.get("refinement")
             parsed = parse_label(f"{text}({ref})" if ref else text)
             if parsed is None:

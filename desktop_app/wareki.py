@@ -6,6 +6,7 @@ Dates are stored as ISO; they are shown and printed as 令和8年3月23日. The 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class Era:
     end: dt.date | None  # last day, None for the current era
 
 
+@functools.cache  # resources.eras() is itself cached: the table is fixed per process
 def era_table() -> tuple[Era, ...]:
     raw = sorted(resources.eras(), key=lambda e: e["start"])
     out = []
@@ -83,13 +85,19 @@ def parse_date(text: str | dt.date | dt.datetime | None, *, today: dt.date | Non
         return text
     if text is None or not str(text).strip():
         raise WarekiError("日付が入力されていません")
-    original = str(text)
+    # Rows of one file share a handful of dates: remember each text's answer (errors are not
+    # cached and are raised afresh). ``today`` only matters for a date without an era.
+    return _parse_text(str(text), today or dt.date.today())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(original: str, today: dt.date) -> dt.date:
     s = unicodedata.normalize("NFKC", original).strip()
     s = s.replace(" ", "")
     if m := _WESTERN.match(s) or _COMPACT.match(s):
         return _make(int(m["y"]), int(m["m"]), int(m["d"]), original)
     if m := _ERA_FORM.match(s):
-        era = _era_by_label(m["era"]) if m["era"] else era_of(today or dt.date.today())
+        era = _era_by_label(m["era"]) if m["era"] else era_of(today)
         year = 1 if m["y"] == "元" else int(m["y"])
         if year < 1:
             raise WarekiError(f"「{original}」: 年は1(元年)以上です")
