@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from desktop_app.hq.skeleton import skeleton
@@ -67,9 +67,14 @@ class Dup:
         return f"アカウントID「{self.account_id}」は{_when(self.received_at)}に{where}から受理済みです({label(self.status or '')})"
 
     def to_dict(self) -> dict[str, Any]:
-        d = {k: v for k, v in asdict(self).items() if v is not None}
+        # Field by field (asdict deep-copies through a generic walk; every value here is a scalar),
+        # in declaration order so the stored JSON is unchanged.
+        d = {k: v for k in _DUP_FIELDS if (v := getattr(self, k)) is not None}
         d["message"] = self.message
         return d
+
+
+_DUP_FIELDS = tuple(f.name for f in fields(Dup))
 
 
 def _when(iso: str | None) -> str:

@@ -288,29 +288,36 @@ class Importer:
             res.warnings.append(f"{res.duplicates}行に重複(または重複の可能性)があります")
 
     def _back_reference(self, file_id: int, inserted: list[dict[str, Any]]) -> None:
-        """Earlier rows learn about the later duplicate too, so the review screen shows both."""
-        new_rows = {(r["position"]): r for r in self._repo._select("file_id = ?", [file_id])}
+        """Earlier rows learn about the later duplicate too, so the review screen shows both.
+
+        One read of the file's new rows, one read of every earlier row concerned and one batched
+        write: an earlier row named by several new rows collects all of them, in row order."""
+        new_rows = {r["position"]: r for r in self._repo.file_rows(file_id)}
+        wanted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # (earlier rid, new row, dup)
         for values in inserted:
             if not values.get("dups"):
                 continue
             new = new_rows.get(values["position"])
             if new is None:
                 continue
-            for d in json.loads(values["dups"]):
-                other_rid = d.get("other_rid")
-                if not other_rid:
-                    continue
-                other = self._repo.row(other_rid)
-                if other is None:
-                    continue
-                lst = json.loads(other["dups"] or "[]")
-                kind = "confusable" if d["kind"] == "confusable" else ("sent" if d["kind"] == "sent" else d["kind"])
-                if kind == "sent":
-                    kind = "same_station" if other.get("unit_id") == new.get("unit_id") else "other_station"
-                lst.append(checks.Dup(kind, new["account_id"], new["rid"], station=new.get("station"),
-                                      unit_id=new.get("unit_id"), received_at=new.get("received_at"),
-                                      status=new.get("status")).to_dict())
-                self._repo.set_dups(other_rid, lst, (other["problem"] or 0) + 1)
+            wanted += [(d["other_rid"], new, d) for d in json.loads(values["dups"]) if d.get("other_rid")]
+        if not wanted:
+            return
+        others = {r["rid"]: r for r in self._repo.rows([rid for rid, _, _ in wanted])}
+        updated: dict[int, tuple[list[dict[str, Any]], int]] = {}
+        for other_rid, new, d in wanted:
+            other = others.get(other_rid)
+            if other is None:
+                continue
+            lst, problem = updated.get(other_rid) or (json.loads(other["dups"] or "[]"), other["problem"] or 0)
+            kind = "confusable" if d["kind"] == "confusable" else ("sent" if d["kind"] == "sent" else d["kind"])
+            if kind == "sent":
+                kind = "same_station" if other.get("unit_id") == new.get("unit_id") else "other_station"
+            lst.append(checks.Dup(kind, new["account_id"], new["rid"], station=new.get("station"),
+                                  unit_id=new.get("unit_id"), received_at=new.get("received_at"),
+                                  status=new.get("status")).to_dict())
+            updated[other_rid] = (lst, problem + 1)
+        self._repo.set_dups_many([(rid, lst, problem) for rid, (lst, problem) in updated.items()])
 
     def _apply_mistaken(self, doc: IncomingFile, res: FileResult, officer_id: int | None, received_at: str) -> list[int]:
         """A station reports rows it sent as 誤依頼: mark them at HQ (the NPA report follows at once)."""

@@ -173,6 +173,16 @@ class ReceivedRepo:
         self.conn.execute("UPDATE hq_rows SET dups = ?, problem = ? WHERE rid = ?",
                           [json.dumps(dups, ensure_ascii=False) if dups else None, problem, rid])
 
+    def set_dups_many(self, items: Sequence[tuple[int, list[dict[str, Any]], int]]) -> None:
+        """``set_dups`` for many rows at once: (rid, dups, problem) each."""
+        self.conn.executemany("UPDATE hq_rows SET dups = ?, problem = ? WHERE rid = ?",
+                              [(json.dumps(dups, ensure_ascii=False) if dups else None, problem, rid)
+                               for rid, dups, problem in items])
+
+    def file_rows(self, file_id: int) -> list[dict[str, Any]]:
+        """Every row that came in one file (by the file_id index), in insertion order."""
+        return self._select("file_id = ?", [file_id])
+
     def query(self, flt: RowFilter, *, order_by: str = "rid", descending: bool = False,
               limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
         if order_by not in SORTABLE:
