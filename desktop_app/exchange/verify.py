@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from typing import Protocol
 
 import defusedxml.ElementTree as SafeET
 import minisign
+import nacl.exceptions
+import nacl.signing
 
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.exchange.manifest import ManifestError, parse_manifest
@@ -113,6 +116,29 @@ class Verification:
 def _public_key(line: str) -> minisign.PublicKey:
     """A trusted key, parsed once per process (an HQ reads many files signed by the same few keys)."""
     return minisign.PublicKey.from_base64(line)
+
+
+@functools.lru_cache(maxsize=64)
+def _verify_key(line: str) -> nacl.signing.VerifyKey:
+    return nacl.signing.VerifyKey(_public_key(line)._keynum_pk.public_key)
+
+
+def verify_minisig(key_line: str, data: bytes, sig: minisign.Signature) -> None:
+    """minisign's own two checks (the data, then the trusted comment), done with libsodium.
+
+    Same rule as ``minisign.PublicKey.verify``; libsodium verifies in half the time of OpenSSL here,
+    and an HQ verifies hundreds of files a day. Raises ``minisign.VerifyError``.
+    """
+    key = _public_key(key_line)
+    if key._keynum_pk.key_id != sig._key_id:
+        raise minisign.VerifyError("incompatible key identifiers")
+    message = hashlib.blake2b(data).digest() if sig.is_prehashed() else data
+    vk = _verify_key(key_line)
+    try:
+        vk.verify(message, sig._signature)
+        vk.verify(sig._signature + sig.trusted_comment.encode(), sig._global_signature)
+    except nacl.exceptions.BadSignatureError as err:
+        raise minisign.VerifyError("signature verification failed") from err
 
 
 def signature_key_id(sig: minisign.Signature) -> str:
@@ -208,8 +234,7 @@ def verify_package(pkg: CheckedPackage, file: str, trust: TrustStore, *, check_r
         return fail(f"署名した鍵(鍵ID {v.key_id}、{key.unit_name})は失効しています{when}。"
                     "送付元に新しい鍵で作り直してもらってください", REVOKED)
     try:
-        key_obj = _public_key(key.public_key)
-        key_obj.verify(manifest_text.encode("ascii"), sig)
+        verify_minisig(key.public_key, manifest_text.encode("ascii"), sig)
     except (minisign.Error, UnicodeEncodeError):
         return fail("署名が正しくありません(ファイルが署名後に変更されたか、別のファイルの署名です)")
     if key.unit_id != info.unit_id:
