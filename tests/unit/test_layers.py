@@ -30,7 +30,6 @@ CONN_CALLS = {"execute", "executemany", "executescript"}
 # Remove an entry when its call site is fixed (test_pending_list_is_current fails until you do).
 PENDING: dict[tuple[str, str], str] = {
     ("desktop_app/hq/aggregation.py", "self._rows.repo.conn.execute"): "ReceivedRepo.confirmed_rows_through(day)",
-    ("desktop_app/hq/importer.py", "database.db.conn.execute"): "Database.set_page_cache(65536)",
 }
 
 
