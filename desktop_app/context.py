@@ -35,6 +35,7 @@ class AppContext:
     # Asks the officer for the signing key's passphrase (non-Windows); the front end sets it.
     # None falls back to the TEISHI_KEY_PASSPHRASE environment variable.
     passphrase: Callable[[], str | None] | None = None
+    _pipeline: object = field(default=None, repr=False)
 
     @classmethod
     def open(cls, data_dir: DataDir | str | None = None, *, today: Callable[[], dt.date] = dt.date.today,
@@ -68,10 +69,12 @@ class AppContext:
 
     def pipeline(self):
         """The receiving pipeline of this tier (import, checks, returns, holds, aggregation, outcomes,
-        statistics): one object for the CLI and the GUI, whatever the tier."""
-        from desktop_app.npa.services import NpaServices
+        statistics): one object for the CLI and the GUI, whatever the tier, built on first use."""
+        if self._pipeline is None:
+            from desktop_app.npa.services import NpaServices
 
-        return NpaServices.open(self)
+            self._pipeline = NpaServices.open(self)
+        return self._pipeline
 
     def close(self) -> None:
         self.database.close()

@@ -12,7 +12,7 @@ import logging
 import sys
 import traceback
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME
@@ -44,24 +44,34 @@ def open_main_window(ctx: AppContext, parent=None) -> MainWindow | None:
     if officer is None:
         return None
     window = MainWindow(ctx, officer)
-    install_tier_screens(window, ctx, officer)
+    install_tier_screens(window, ctx, officer, defer=True)
     return window
 
 
-def install_tier_screens(window: MainWindow, ctx: AppContext, officer) -> None:
-    """Which screens a unit gets is decided by its tier; all of them share one pipeline object."""
+def install_tier_screens(window: MainWindow, ctx: AppContext, officer, *, defer: bool = False) -> None:
+    """Which screens a unit gets is decided by its tier; all of them share ``ctx.pipeline()``.
+
+    With ``defer`` a station's secondary tabs are added once the event loop runs, so the entry screen
+    shows without waiting for the import pipeline to load.
+    """
     from ui.npa_screens import install_npa_screens
 
-    pipeline = ctx.pipeline()
     if window.tier == "station":
         from ui.station_screens import install_station_screens
 
-        window.station_actions = install_station_screens(window, ctx, officer, pipeline)
-    else:
-        from ui.hq_screens import install_hq_screens
+        window.station_actions = install_station_screens(window, ctx, officer)
 
-        window.hq_screens = install_hq_screens(window, ctx, officer, hq=pipeline)
-    window.npa_screens = install_npa_screens(window, ctx, officer, services=pipeline)
+        def secondary():
+            if defer and not window.isVisible():  # closed before the timer fired: the data folder may be too
+                return
+            window.npa_screens = install_npa_screens(window, ctx, window.officer, services=ctx.pipeline())
+
+        QTimer.singleShot(150, window, secondary) if defer else secondary()  # after the first paint
+        return
+    from ui.hq_screens import install_hq_screens
+
+    window.hq_screens = install_hq_screens(window, ctx, officer, hq=ctx.pipeline())
+    window.npa_screens = install_npa_screens(window, ctx, officer, services=ctx.pipeline())
 
 
 def _make_key_at_setup(ctx: AppContext, parent) -> None:

@@ -1,6 +1,6 @@
 """The station tier's actions around the 別添 screen, in one call from the composition root:
 
-    install_station_screens(main_window, ctx, officer, pipeline)
+    install_station_screens(main_window, ctx, officer)
 
 送付ファイル作成 (signed export for HQ), 本部からのファイル取込 (returns and outcomes coming down),
 誤依頼の報告 (rows already sent), and the signing key / trusted keys dialogs. Rows HQ returned show
@@ -16,12 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.entry import Status
-from desktop_app.hq.returns import return_reasons
-from ui import import_dialog
-from ui.export_dialog import ExportDialog
-from ui.keys_dialog import KeysDialog
-from ui.mistaken_dialog import MistakenDialog
-from ui.trust_dialog import TrustDialog
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +35,21 @@ class _ReportRow:
 
 
 class StationActions:
-    def __init__(self, window, ctx, pipeline):
-        self.window, self.ctx, self.pipeline = window, ctx, pipeline
+    def __init__(self, window, ctx):
+        self.window, self.ctx = window, ctx
         self.screen = window.entry_screen
         self.export_action = self._add(_tr("送付ファイル作成…"), self.export, "Ctrl+E", toolbar=True)
         self.import_action = self._add(_tr("本部からのファイルを取り込む…"), self.import_files, "Ctrl+I")
         self.mistaken_action = self._add(_tr("誤依頼の報告…"), self.report_mistaken)
         window.menu("admin").addSeparator()
-        self._add(_tr("この端末の署名鍵(指紋)…"), lambda: KeysDialog(window, ctx, window.officer).exec(), menu="admin")
-        self._add(_tr("信頼する鍵(本部)…"), lambda: TrustDialog(window, ctx, window.officer).exec(), menu="admin")
+        self._add(_tr("この端末の署名鍵(指紋)…"), self.show_keys, menu="admin")
+        self._add(_tr("信頼する鍵(本部)…"), self.show_trust, menu="admin")
         self.screen.add_note_provider(self.return_notes)
+
+    @property
+    def pipeline(self):
+        # built on first use: the entry screen must not wait for the import pipeline at start-up
+        return self.ctx.pipeline()
 
     def _add(self, text, slot, shortcut=None, *, toolbar=False, menu="file") -> QAction:
         action = QAction(text, self.window)
@@ -62,11 +61,27 @@ class StationActions:
         self.window.menu(menu).addAction(action)
         return action
 
+    # Dialogs are imported when opened: they pull in the exchange and pipeline code, which the entry
+    # screen does not need to show.
+    def show_keys(self) -> None:
+        from ui.keys_dialog import KeysDialog
+
+        KeysDialog(self.window, self.ctx, self.window.officer).exec()
+
+    def show_trust(self) -> None:
+        from ui.trust_dialog import TrustDialog
+
+        TrustDialog(self.window, self.ctx, self.window.officer).exec()
+
     def export(self) -> None:
+        from ui.export_dialog import ExportDialog
+
         ExportDialog(self.window, self.ctx, self.window.officer).exec()
         self.screen.reload()
 
     def import_files(self, paths: list[str] | None = None) -> None:
+        from ui import import_dialog
+
         paths = paths or import_dialog.choose_files(self.window)
         if not paths:
             return
@@ -74,6 +89,8 @@ class StationActions:
         self.screen.reload()
 
     def report_mistaken(self) -> None:
+        from ui.mistaken_dialog import MistakenDialog
+
         numbered = [(self.screen.model.row_of(e.id) + 1, e) for e in self.screen.selected_entries()]
         sent = [(n, e) for n, e in numbered if e.status == Status.EXPORTED]
         if not sent:
@@ -92,10 +109,12 @@ class StationActions:
     def return_notes(self, entry) -> list[str]:
         if entry.status != Status.RETURNED:
             return []
-        notes = return_reasons(self.pipeline.database, entry.id)
+        from desktop_app.hq.returns import return_reasons
+
+        notes = return_reasons(self.ctx.database, entry.id)
         return [_tr("本部からの差戻し: {r}").format(r=n["reason"]) for n in notes
                 if n.get("kind") != "mistaken_reported"][-1:]
 
 
-def install_station_screens(window, ctx, officer, pipeline) -> StationActions:
-    return StationActions(window, ctx, pipeline)
+def install_station_screens(window, ctx, officer) -> StationActions:
+    return StationActions(window, ctx)

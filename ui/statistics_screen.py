@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from desktop_app.npa.statistics import (COLUMNS, GROUPINGS, NOTE, StatisticsService, StatsFilter, StatsTable,
                                         cell_text, cell_value, groupings_for)
-from desktop_app.npa.stats_export import write_statistics
 from ui.bar_chart import Bar, BarChart, paint_bars
 from ui.print_support import PrintColumn, PrintDocument, preview, print_to_pdf
 
@@ -261,6 +260,9 @@ class StatisticsScreen(QWidget):
         flt = self.current_filter()
         tables = [self.service.table(k, flt, rows=self._rows) for k in groupings_for(self.tier)]
         try:
+            # openpyxl costs a quarter of a second to import: only when someone exports
+            from desktop_app.npa.stats_export import write_statistics
+
             write_statistics(path, tables, unit_name=self.unit_name, today=self.ctx.today())
         except OSError as exc:
             QMessageBox.warning(self, self.tr("出力できません"),

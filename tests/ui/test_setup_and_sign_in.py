@@ -217,3 +217,13 @@ def test_main_starts_on_a_data_dir_and_the_next_start_finds_it_set_up(qtbot, tmp
         assert [o.staff_no for o in ctx.officers.list()] == ["1001"]
     finally:
         ctx.close()
+
+
+def test_station_secondary_tabs_arrive_after_the_entry_screen_is_shown(qtbot, station_ctx):
+    officer = station_ctx.officers.list()[0]
+    window = MainWindow(station_ctx, officer)
+    app_module.install_tier_screens(window, station_ctx, officer, defer=True)
+    assert window.tabs.count() == 1  # the 別添 screen alone: nothing else delays the first paint
+    show(qtbot, window)
+    qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=3000)
+    assert window.tabs.tabText(1) == "措置結果"

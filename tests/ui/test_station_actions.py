@@ -68,7 +68,7 @@ def test_send_take_back_a_return_and_report_a_mistaken_request(qtbot, station_ct
     assert read_exchange_file(return_file.path, TrustService(station.database)).kind == "return"
 
     # 2. 本部からのファイルを取り込む: the returned row comes back as 差戻し with HQ's reason.
-    monkeypatch.setattr("ui.station_screens.import_dialog.choose_files", lambda parent: [str(return_file.path)])
+    monkeypatch.setattr("ui.import_dialog.choose_files", lambda parent: [str(return_file.path)])
     def close_when_done(d):
         qtbot.waitUntil(lambda: d.buttons.isEnabled(), timeout=20000)
         qtbot.mouseClick(d.buttons.button(QDialogButtonBox.StandardButton.Close), Qt.MouseButton.LeftButton)
