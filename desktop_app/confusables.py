@@ -75,6 +75,7 @@ AMBIGUOUS_SEQUENCES = ("rn", "vv", "cl")
 _DIGIT_LIKE_LETTERS = frozenset("oli")
 _LETTER_LIKE_DIGITS = frozenset("01")
 _CANDIDATE_CHARS = re.compile("[01oli]")
+_AMBIGUOUS_ASCII = re.compile("(?<=[A-Za-z])[01]|[01](?=[A-Za-z])|(?<=[0-9])[oli]|[oli](?=[0-9])")
 _CAPITAL_I_O = re.compile("[IOＩＯ]")
 
 
@@ -175,7 +176,14 @@ def ambiguous_characters(normalized_id: str, raw: str = "") -> list[str]:
         if seq in normalized_id:
             add(seq)
     s = normalized_id
-    # Only the candidate characters are visited (this runs on every row HQ receives).
+    # Only the candidate characters are visited (this runs on every row HQ receives). For ASCII,
+    # [A-Za-z] and [0-9] are exactly str.isalpha and str.isdigit, so one regex pass finds them all.
+    if s.isascii():
+        for m in _AMBIGUOUS_ASCII.finditer(s):
+            add(m.group())
+        for m in _CAPITAL_I_O.finditer(raw):
+            add(m.group())
+        return found
     for m in _CANDIDATE_CHARS.finditer(s):
         ch = m.group()
         if ch in found:

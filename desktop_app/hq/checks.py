@@ -146,18 +146,28 @@ class DuplicateFinder:
     def __init__(self, repo: ReceivedRepo):
         self._repo = repo
 
-    def find(self, rows: Sequence[dict[str, Any]], *, unit_id: str | None, exclude_row_ids: Collection[str] = ()) -> list[list[Dup]]:
-        """Duplicates for each of ``rows`` (hq_rows values), within them and against what HQ holds."""
-        ids = [r.get("account_id") for r in rows]
-        skels = [r.get("skeleton") for r in rows]
-        exact = self._repo.rows_with("account_id", ids, exclude_statuses=_IGNORED)
-        similar = self._repo.rows_with("skeleton", skels, exclude_statuses=_IGNORED)
+    def candidates(self, rows: Sequence[dict[str, Any]], *, row_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Every row HQ holds that ``find`` may need for ``rows`` (same account ID or skeleton), and
+        those with one of ``row_ids``: one indexed query for a whole file."""
+        return self._repo.rows_matching({"account_id": [r.get("account_id") for r in rows],
+                                         "skeleton": [r.get("skeleton") for r in rows], "row_id": row_ids},
+                                        exclude_statuses=_IGNORED)
+
+    def find(self, rows: Sequence[dict[str, Any]], *, unit_id: str | None, exclude_row_ids: Collection[str] = (),
+             candidates: Sequence[dict[str, Any]] | None = None) -> list[list[Dup]]:
+        """Duplicates for each of ``rows`` (hq_rows values), within them and against what HQ holds.
+        ``candidates``: what ``candidates(rows)`` returned, when the caller already asked."""
+        if candidates is None:
+            candidates = self.candidates(rows)
+        ids = {r.get("account_id") for r in rows} - {None, ""}
+        skels = {r.get("skeleton") for r in rows} - {None, ""}
         by_id: dict[str, list[dict]] = {}
-        for r in exact:
-            by_id.setdefault(r["account_id"], []).append(r)
         by_skel: dict[str, list[dict]] = {}
-        for r in similar:
-            by_skel.setdefault(r["skeleton"], []).append(r)
+        for r in candidates:  # in rid order, as each list was when fetched on its own
+            if r["account_id"] in ids:
+                by_id.setdefault(r["account_id"], []).append(r)
+            if r["skeleton"] in skels:
+                by_skel.setdefault(r["skeleton"], []).append(r)
         first_pos: dict[str, int] = {}
         out: list[list[Dup]] = []
         for row in rows:

@@ -263,9 +263,12 @@ class Importer:
             issues_per_row.append(issues)
         # A corrected row comes back with the id of the row HQ returned: it replaces that row.
         row_ids = [v["row_id"] for v in prepared if v["row_id"]]
-        earlier = {r["row_id"]: r for r in self._repo.rows_with("row_id", row_ids, exclude_statuses=("superseded",))}
+        # One query for the whole file: earlier versions of these rows and duplicate candidates.
+        candidates = self._dups.candidates(prepared, row_ids=row_ids)
+        wanted = set(row_ids)
+        earlier = {r["row_id"]: r for r in candidates if r["row_id"] in wanted}
         replaced = {rid for rid, r in earlier.items() if r["status"] == RowStatus.RETURNED}
-        dups_per_row = self._dups.find(prepared, unit_id=doc.unit_id, exclude_row_ids=replaced)
+        dups_per_row = self._dups.find(prepared, unit_id=doc.unit_id, exclude_row_ids=replaced, candidates=candidates)
         status = (RowStatus.RECEIVED if doc.signed else RowStatus.UNCONFIRMED).value
         to_insert = []
         for values, issues, dups in zip(prepared, issues_per_row, dups_per_row):

@@ -20,7 +20,9 @@ _LOOKALIKE = str.maketrans({k: v.lower() for k, v in LOOKALIKES.items()})
 
 def skeleton(account_id: str | None) -> str:
     """The skeleton of an ID (raw or normalised); equal skeletons mean "could be the same ID"."""
-    text = normalize_account_id(account_id).translate(_LOOKALIKE)
+    text = normalize_account_id(account_id)
+    if not text.isascii():  # every look-alike letter is Cyrillic or Greek
+        text = text.translate(_LOOKALIKE)
     for seq, rep in _SEQUENCES:
         text = text.replace(seq, rep)
     return text.translate(_SINGLE)

@@ -162,6 +162,30 @@ class ReceivedRepo:
             out += self._select(f"{column} IN ({','.join('?' * len(part))}){extra}", list(part) + extra_args)
         return out
 
+    def rows_matching(self, criteria: dict[str, Iterable[str | None]], *,
+                      exclude_statuses: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Rows where any ``column`` (account_id, skeleton or row_id) is one of its values, in rid
+        order: what ``rows_with`` returns for each column, in one query (SQLite's multi-index OR
+        runs one index search per value) instead of one per column."""
+        lists = {}
+        for column, values in criteria.items():
+            assert column in ("account_id", "skeleton", "row_id")
+            vals = list(dict.fromkeys(v for v in values if v))
+            if vals:
+                lists[column] = vals
+        if not lists:
+            return []
+        if sum(len(v) for v in lists.values()) > _CHUNK:  # a big file: per column, merged by rid
+            merged = {r["rid"]: r for column, vals in lists.items()
+                      for r in self.rows_with(column, vals, exclude_statuses=exclude_statuses)}
+            return [merged[rid] for rid in sorted(merged)]
+        where = " OR ".join(f"{column} IN ({','.join('?' * len(vals))})" for column, vals in lists.items())
+        args = [v for vals in lists.values() for v in vals]
+        if exclude_statuses:
+            where = f"({where}) AND status NOT IN ({','.join('?' * len(exclude_statuses))})"
+            args += list(exclude_statuses)
+        return self._select(where, args)
+
     def update_rows(self, rids: Sequence[int], values: dict[str, Any]) -> None:
         cols = list(values)
         sets = ", ".join(f"{c} = ?" for c in cols)
