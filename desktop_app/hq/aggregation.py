@@ -55,11 +55,7 @@ class AggregationService:
 
     def candidates(self, day: dt.date) -> list[dict[str, Any]]:
         """確認済 rows received on or before ``day`` (held rows are not 確認済, so they stay out)."""
-        cur = self._rows.repo.conn.execute(
-            "SELECT * FROM hq_rows WHERE status = ? AND received_on <= ? ORDER BY received_at, file_id, position, rid",
-            [RowStatus.CONFIRMED.value, day.isoformat()])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return self._rows.repo.confirmed_rows_through(day.isoformat())
 
     def deadline(self, day: dt.date) -> dl.BatchDeadline:
         pending = self._rows.repo.confirmed_days().get(day.isoformat(), 0)
