@@ -39,8 +39,11 @@ class ModalDriver:
             self.timer.stop()
 
 
-def on_modal(dialog_type, action, timeout_ms: int = 5000) -> ModalDriver:
-    """Run ``action(dialog)`` once a modal ``dialog_type`` is shown (keep the returned driver alive)."""
+def on_modal(dialog_type, action, timeout_ms: int = 60000) -> ModalDriver:
+    """Run ``action(dialog)`` once a modal ``dialog_type`` is shown (keep the returned driver alive).
+
+    The wait is long on purpose: on a loaded machine a dialog can take seconds to appear, and a driver
+    that gave up would leave the dialog's exec() waiting for ever."""
     return ModalDriver(dialog_type, action, timeout_ms)
 
 
