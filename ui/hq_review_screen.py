@@ -49,6 +49,7 @@ class HqReviewScreen(QWidget):
         self.mistaken_action = self._action(self.tr("誤依頼…"), "Ctrl+Shift+M", self.mistaken_selected)
         self.toolbar.addSeparator()
         self.aggregate_action = self._action(self.tr("集約…"), "Ctrl+Shift+A", self.aggregate)
+        self.print_action = self._action(self.tr("印刷…"), "Ctrl+P", self.print_preview)
 
         # filters
         self.use_dates = QCheckBox(self.tr("受信日"))
@@ -294,6 +295,28 @@ class HqReviewScreen(QWidget):
         rows = self._need_selection()
         if rows and MistakenDialog(self._hq, rows, self.officer_id, self).exec():
             self.reload()
+
+    PRINT_LIMIT = 20_000
+
+    def print_document(self):
+        """The rows the filters show, as a 別添 list for A4 (状態 in the note column)."""
+        from desktop_app import case_types
+        from ui.print_support import PrintDocument
+
+        rows = self._hq.rows.query(self.model.filter, limit=self.PRINT_LIMIT)
+        data = [{"account_id": r.account_id or r.account_id_raw, "user_name": r.user_name,
+                 "organization": r.organization,
+                 "case_type": case_types.label(r.case_type, r.data.get("refinement")) if r.case_type else "",
+                 "station": r.station, "recognized_on": r.recognized_on} for r in rows]
+        ctx = self._hq.ctx
+        return PrintDocument.for_form_rows(
+            data, unit_name=ctx.settings.get("unit_name") or "", today=ctx.today(),
+            subtitle=self.tr("受付一覧({n}行)").format(n=len(data)))
+
+    def print_preview(self) -> None:
+        from ui.print_support import preview
+
+        preview(self.print_document(), self)
 
     def aggregate(self, day: dt.date | None = None) -> None:
         if AggregateDialog(self._hq, self.officer_id, self, day=day).exec():

@@ -283,3 +283,19 @@ def test_hand_filled_file_confirmed_as_a_whole_from_the_screen(qtbot, window, pa
     screen.view.selectRow(0)
     screen.confirm_file_action.trigger()
     assert {r.status for r in hq.hq.rows.query()} == {RowStatus.RECEIVED}
+
+
+def test_the_filtered_list_prints_on_a4(qtbot, window, pair, tmp_path):
+    w, screens = window
+    hq, (chuo, kita) = pair
+    import_now(hq, chuo, tmp_path, ["alpha@example.jp", "bravo@example.jp"], "c.xlsx")
+    import_now(hq, kita, tmp_path, ["kappa@example.jp"], "k.xlsx", station="北警察署")
+    screen = screens.review
+    screen.reload()
+    screen.station.setCurrentIndex(screen.station.findText("北警察署"))
+    doc = screen.print_document()
+    assert [r[1] for r in doc.rows] == ["kappa@example.jp"]  # what the filters show, nothing else
+    assert "受付一覧(1行)" == doc.subtitle
+    from ui.print_support import print_to_pdf
+
+    assert print_to_pdf(doc, tmp_path / "hq.pdf") == 1
