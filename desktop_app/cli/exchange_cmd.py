@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from desktop_app.cli.common import find_officer_id
 from desktop_app.cli.keys_cmd import key_service
 from desktop_app.exchange.errors import ExchangeRefused
 from desktop_app.exchange.reader import assert_safe_xml_parsing, read_exchange_file
@@ -36,10 +37,8 @@ def register(sub) -> None:
 
 
 def run_export(args, ctx) -> int:
-    officer_id = None
-    if args.officer:
-        match = [o for o in ctx.officers.list() if o.staff_no == args.officer]
-        officer_id = match[0].id if match else None
+    # An unknown number only leaves the audit line without an officer: the export itself goes ahead.
+    officer_id = find_officer_id(ctx, args.officer) if args.officer else None
     svc = ExportService(ctx, key_service(ctx))
     res = svc.export(Path(args.out), officer_id, test=args.test)
     kind = "試験送付" if res.test else "送付"

@@ -6,10 +6,10 @@ was imported or already imported.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
+from desktop_app.cli.common import officer_arg, officer_id, print_json
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import WarekiError, format_wareki, parse_date
 
@@ -20,25 +20,11 @@ def _hq(ctx):
     return ctx.pipeline()
 
 
-def _officer_arg(p) -> None:
-    p.add_argument("--officer", metavar="職員番号", help="操作した職員の職員番号(記録に残ります)")
-
-
-def _officer_id(ctx, args) -> int | None:
-    staff = getattr(args, "officer", None)
-    if not staff:
-        return None
-    for o in ctx.officers.list():
-        if o.staff_no == staff:
-            return o.id
-    raise ServiceError(f"職員番号「{staff}」の職員は登録されていません")
-
-
 def register(sub) -> None:
     p = sub.add_parser("import", help="警察署のファイル(または本部からの差戻しファイル)を取り込む")
     p.add_argument("paths", nargs="+", metavar="FILE|DIR")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_import)
 
     p = sub.add_parser("received", help="本部で受理した行を一覧する")
@@ -52,7 +38,7 @@ def register(sub) -> None:
     p.add_argument("rids", nargs="*", type=int, metavar="受付番号")
     p.add_argument("--file", type=int, metavar="FILE_ID", help="署名なしファイルの行をまとめて確認する")
     p.add_argument("--all-ok", action="store_true", help="問題のない受理行をすべて確認済にする")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_confirm)
 
     p = sub.add_parser("return", help="行を差し戻し、警察署あての署名付き差戻しファイルを作る")
@@ -60,20 +46,20 @@ def register(sub) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--out-dir", help="差戻しファイルの保存先(既定: データフォルダの exports)")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_return)
 
     p = sub.add_parser("hold", help="行を保留にする(日次の集約から外す)")
     p.add_argument("rids", nargs="+", type=int, metavar="受付番号")
     p.add_argument("--reason", required=True)
     p.add_argument("--until", required=True, metavar="見直し日", help="YYYY-MM-DD または 令和8年12月1日")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_hold)
 
     p = sub.add_parser("release", help="保留を解除する(次の集約に入る)")
     p.add_argument("rids", nargs="+", type=int, metavar="受付番号")
     p.add_argument("--note", default="")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_release)
 
     p = sub.add_parser("mistaken", help="誤依頼として報告する(署名付き報告ファイルを直ちに作る)")
@@ -81,14 +67,14 @@ def register(sub) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--out", help="報告ファイル(既定: データフォルダの exports)")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_mistaken)
 
     p = sub.add_parser("aggregate", help="指定日の確認済の行を、警察庁あての署名付き別添1ファイルに集約する")
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_aggregate)
 
     p = sub.add_parser("deadlines", help="未送付の日ごとの送付期限")
@@ -109,15 +95,11 @@ def register(sub) -> None:
     v.set_defaults(handler=run_receipts_verify)
 
 
-def _print(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=None))
-
-
 def run_import(args, ctx) -> int:
     hq = _hq(ctx)
-    results = hq.importer().import_paths(args.paths, officer_id=_officer_id(ctx, args))
+    results = hq.importer().import_paths(args.paths, officer_id=officer_id(ctx, args))
     if args.json:
-        _print({"files": [r.to_json() for r in results]})
+        print_json({"files": [r.to_json() for r in results]})
     else:
         from desktop_app.hq.statuses import ALREADY_IMPORTED, IMPORTED, NEEDS_CONFIRMATION
 
@@ -142,10 +124,10 @@ def run_received(args, ctx) -> int:
     hq = _hq(ctx)
     rows = hq.rows.query(RowFilter(statuses=tuple(args.status), problems_only=args.problems), limit=args.limit)
     if args.json:
-        _print([{**{k: r.data[k] for k in ("rid", "row_id", "status", "account_id", "account_id_raw", "user_name",
-                                            "organization", "case_type", "refinement", "station", "recognized_on",
-                                            "unit_id", "received_at", "reason", "hold_until", "batch_day", "file_id")},
-                 "issues": r.issues, "duplicates": r.dups} for r in rows])
+        print_json([{**{k: r.data[k] for k in ("rid", "row_id", "status", "account_id", "account_id_raw", "user_name",
+                                                "organization", "case_type", "refinement", "station", "recognized_on",
+                                                "unit_id", "received_at", "reason", "hold_until", "batch_day", "file_id")},
+                     "issues": r.issues, "duplicates": r.dups} for r in rows])
     else:
         for r in rows:
             print(f"{r.rid:>7} {label(r.status):<4} {r.account_id or r.account_id_raw or '':<40} {r.station or ''}"
@@ -158,7 +140,7 @@ def run_confirm(args, ctx) -> int:
     from desktop_app.storage.received_repo import RowFilter
 
     hq = _hq(ctx)
-    officer = _officer_id(ctx, args)
+    officer = officer_id(ctx, args)
     n = 0
     if args.file is not None:
         n += hq.rows.confirm_file(args.file, officer)
@@ -174,10 +156,10 @@ def run_confirm(args, ctx) -> int:
 
 def run_return(args, ctx) -> int:
     hq = _hq(ctx)
-    res = hq.returns.return_rows(args.rids, reason=args.reason, officer_id=_officer_id(ctx, args),
+    res = hq.returns.return_rows(args.rids, reason=args.reason, officer_id=officer_id(ctx, args),
                                  out_dir=args.out_dir or hq.default_out_dir())
     if args.json:
-        _print(res.to_json())
+        print_json(res.to_json())
     else:
         print(f"{res.rows}行を差し戻しました")
         for w in res.files:
@@ -188,13 +170,13 @@ def run_return(args, ctx) -> int:
 
 
 def run_hold(args, ctx) -> int:
-    rows = _hq(ctx).holds.hold(args.rids, reason=args.reason, review_on=args.until, officer_id=_officer_id(ctx, args))
+    rows = _hq(ctx).holds.hold(args.rids, reason=args.reason, review_on=args.until, officer_id=officer_id(ctx, args))
     print(f"{len(rows)}行を保留にしました(見直し日 {format_wareki(rows[0].hold_until)})")
     return 0
 
 
 def run_release(args, ctx) -> int:
-    rows = _hq(ctx).holds.release(args.rids, officer_id=_officer_id(ctx, args), note=args.note)
+    rows = _hq(ctx).holds.release(args.rids, officer_id=officer_id(ctx, args), note=args.note)
     print(f"{len(rows)}行の保留を解除しました")
     return 0
 
@@ -204,7 +186,7 @@ def run_mistaken(args, ctx) -> int:
 
     hq = _hq(ctx)
     out = Path(args.out) if args.out else hq.default_out_dir() / report_name()
-    officer = _officer_id(ctx, args)
+    officer = officer_id(ctx, args)
     if hq.tier == "station":
         written = hq.station_mistaken.report(args.ids, reason=args.reason, officer_id=officer, out=out)
     else:
@@ -214,7 +196,7 @@ def run_mistaken(args, ctx) -> int:
             raise ServiceError("本部では受付番号(数字)を指定してください") from None
         written = hq.mistaken.report(rids, reason=args.reason, officer_id=officer, out=out)
     if args.json:
-        _print({"path": str(written.path), "file_hash": written.file_hash, "sequence": written.sequence,
+        print_json({"path": str(written.path), "file_hash": written.file_hash, "sequence": written.sequence,
                 "rows": written.rows})
     else:
         print(f"誤依頼報告を作成しました: {written.path}({written.rows}行)。直ちに送付してください")
@@ -226,9 +208,9 @@ def run_aggregate(args, ctx) -> int:
         day = parse_date(args.date, today=ctx.today())
     except WarekiError as exc:
         raise ServiceError(f"--date: {exc}") from None
-    res = _hq(ctx).aggregation.aggregate(day, args.out, officer_id=_officer_id(ctx, args))
+    res = _hq(ctx).aggregation.aggregate(day, args.out, officer_id=officer_id(ctx, args))
     if args.json:
-        _print(res.to_json())
+        print_json(res.to_json())
     else:
         print(f"{format_wareki(day)}分 {res.rows}行を集約しました: {res.written.path}")
         print(f"  出典ファイル: {len(res.sources)}件  {res.deadline.message}")
@@ -238,7 +220,7 @@ def run_aggregate(args, ctx) -> int:
 def run_deadlines(args, ctx) -> int:
     items = _hq(ctx).aggregation.deadlines()
     if args.json:
-        _print([{"day": d.day.isoformat(), "deadline": d.deadline.isoformat(timespec="minutes"),
+        print_json([{"day": d.day.isoformat(), "deadline": d.deadline.isoformat(timespec="minutes"),
                  "pending_rows": d.pending_rows, "state": d.state, "message": d.message} for d in items])
     else:
         if not items:
@@ -251,7 +233,7 @@ def run_deadlines(args, ctx) -> int:
 def run_units(args, ctx) -> int:
     units = _hq(ctx).units.list()
     if args.json:
-        _print([u.to_json() for u in units])
+        print_json([u.to_json() for u in units])
     else:
         for u in units:
             print(f"{u.unit_id:<16} {u.unit_name or '':<30} 鍵{len(u.keys)}件  最終通し番号 {u.last_sequence or '-'}"

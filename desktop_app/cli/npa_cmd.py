@@ -13,10 +13,10 @@
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
+from desktop_app.cli.common import officer_arg, officer_id, print_json
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import WarekiError, format_wareki, parse_date
 
@@ -27,20 +27,6 @@ def _npa(ctx):
     return NpaServices.open(ctx)
 
 
-def _officer_arg(p) -> None:
-    p.add_argument("--officer", metavar="職員番号", help="操作した職員の職員番号(記録に残ります)")
-
-
-def _officer_id(ctx, args) -> int | None:
-    staff = getattr(args, "officer", None)
-    if not staff:
-        return None
-    for o in ctx.officers.list():
-        if o.staff_no == staff:
-            return o.id
-    raise ServiceError(f"職員番号「{staff}」の職員は登録されていません")
-
-
 def _require_tier(ctx, *tiers: str) -> None:
     tier = ctx.settings.get("tier")
     if tier not in tiers:
@@ -48,15 +34,11 @@ def _require_tier(ctx, *tiers: str) -> None:
         raise ServiceError(f"この操作は{'・'.join(names[t] for t in tiers)}の端末で行います(この端末: {names.get(tier, '未設定')})")
 
 
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=None))
-
-
 def register(sub) -> None:
     p = sub.add_parser("receive", help="警察庁: 都道府県のファイル・誤依頼報告を取り込む / 本部・警察署: 措置結果ファイルを取り込む")
     p.add_argument("paths", nargs="+", metavar="FILE|DIR")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_receive)
 
     p = sub.add_parser("national-duplicates", help="警察庁: 複数の都道府県から届いた同じアカウントを一覧する")
@@ -66,13 +48,13 @@ def register(sub) -> None:
     p = sub.add_parser("provider-file", help="警察庁: LINE WORKS株式会社あての送付ファイル(署名付き)を作る")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_provider_file)
 
     p = sub.add_parser("withdrawals", help="警察庁: 送付済みの誤依頼について取下げ依頼ファイルを作る")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--json", action="store_true")
-    _officer_arg(p)
+    officer_arg(p)
     p.set_defaults(handler=run_withdrawals)
 
     p = sub.add_parser("outcomes", help="事業者の措置結果(利用停止・削除・措置なし・確認中)")
@@ -80,7 +62,7 @@ def register(sub) -> None:
     q = osub.add_parser("import", help="警察庁: 事業者の結果ブック(アカウントID・結果・日付)を取り込む")
     q.add_argument("file", metavar="FILE")
     q.add_argument("--json", action="store_true")
-    _officer_arg(q)
+    officer_arg(q)
     q.set_defaults(handler=run_outcomes_import)
     q = osub.add_parser("set", help="警察庁: 1件の結果を記録する")
     q.add_argument("account_id", metavar="ACCOUNT_ID")
@@ -88,7 +70,7 @@ def register(sub) -> None:
     q.add_argument("--date", help="措置日(YYYY-MM-DD、令和8年5月1日など。既定: 今日)")
     q.add_argument("--note")
     q.add_argument("--json", action="store_true")
-    _officer_arg(q)
+    officer_arg(q)
     q.set_defaults(handler=run_outcomes_set)
     q = osub.add_parser("export", help="措置結果を署名付きファイルで下位(本部・警察署)に送る")
     q.add_argument("--out", required=True, metavar="FILE|DIR")
@@ -96,7 +78,7 @@ def register(sub) -> None:
     group.add_argument("--unit", metavar="UNIT_ID", help="この送付元あての行だけ")
     group.add_argument("--per-unit", action="store_true", help="送付元ごとに1ファイル(--out はフォルダ)")
     q.add_argument("--json", action="store_true")
-    _officer_arg(q)
+    officer_arg(q)
     q.set_defaults(handler=run_outcomes_export)
     q = osub.add_parser("list", help="依頼した行と措置結果を一覧する")
     q.add_argument("--json", action="store_true")
@@ -148,12 +130,12 @@ def _filter(args, ctx):
 # ---- handlers ------------------------------------------------------------------------------------
 def run_receive(args, ctx) -> int:
     svc = _npa(ctx)
-    results = svc.importer().import_paths(args.paths, officer_id=_officer_id(ctx, args))
+    results = svc.importer().import_paths(args.paths, officer_id=officer_id(ctx, args))
     if args.json:
         out = {"files": [r.to_json() for r in results]}
         if svc.last_mistaken:
             out["mistaken"] = svc.last_mistaken
-        _print_json(out)
+        print_json(out)
     else:
         labels = {"imported": "取込", "needs_confirmation": "要確認", "already_imported": "取込済み",
                   "refused": "拒否", "cancelled": "中止"}
@@ -172,7 +154,7 @@ def run_duplicates(args, ctx) -> int:
     _require_tier(ctx, "npa")
     dups = _npa(ctx).national.duplicates()
     if args.json:
-        _print_json({"duplicates": [d.to_dict() for d in dups]})
+        print_json({"duplicates": [d.to_dict() for d in dups]})
     else:
         for d in dups:
             print(d.message)
@@ -183,9 +165,9 @@ def run_duplicates(args, ctx) -> int:
 
 def run_provider_file(args, ctx) -> int:
     _require_tier(ctx, "npa")
-    res = _npa(ctx).provider.write(args.out, officer_id=_officer_id(ctx, args))
+    res = _npa(ctx).provider.write(args.out, officer_id=officer_id(ctx, args))
     if args.json:
-        _print_json(res.to_json())
+        print_json(res.to_json())
     else:
         if res.path:
             print(f"{res.path}: {res.accounts}アカウント(行{res.rows}、うち依頼済みアカウント{res.already_sent}行)")
@@ -198,9 +180,9 @@ def run_provider_file(args, ctx) -> int:
 
 def run_withdrawals(args, ctx) -> int:
     _require_tier(ctx, "npa")
-    w = _npa(ctx).provider.write_withdrawals(args.out, officer_id=_officer_id(ctx, args))
+    w = _npa(ctx).provider.write_withdrawals(args.out, officer_id=officer_id(ctx, args))
     if args.json:
-        _print_json({"path": str(w.path), "rows": w.rows, "file_hash": w.file_hash, "sequence": w.sequence})
+        print_json({"path": str(w.path), "rows": w.rows, "file_hash": w.file_hash, "sequence": w.sequence})
     else:
         print(f"{w.path}: 取下げ {w.rows}アカウント")
     return 0
@@ -208,9 +190,9 @@ def run_withdrawals(args, ctx) -> int:
 
 def run_outcomes_import(args, ctx) -> int:
     _require_tier(ctx, "npa")
-    res = _npa(ctx).outcomes.import_result_workbook(args.file, officer_id=_officer_id(ctx, args))
+    res = _npa(ctx).outcomes.import_result_workbook(args.file, officer_id=officer_id(ctx, args))
     if args.json:
-        _print_json(res.to_json())
+        print_json(res.to_json())
     else:
         if res.status == "imported":
             print(f"{args.file}: {res.rows}件を読み込み、{res.changed}件の結果を記録しました")
@@ -225,10 +207,10 @@ def run_outcomes_set(args, ctx) -> int:
     _require_tier(ctx, "npa")
     from desktop_app.npa.outcome_kinds import label
 
-    o = _npa(ctx).outcomes.set_outcome(args.account_id, args.outcome, args.date, officer_id=_officer_id(ctx, args),
+    o = _npa(ctx).outcomes.set_outcome(args.account_id, args.outcome, args.date, officer_id=officer_id(ctx, args),
                                        note=args.note)
     if args.json:
-        _print_json(o)
+        print_json(o)
     else:
         when = format_wareki(o["outcome_on"]) if o["outcome_on"] else "日付なし"
         print(f"{o['account_id']}: {label(o['outcome'])}({when})")
@@ -238,14 +220,14 @@ def run_outcomes_set(args, ctx) -> int:
 def run_outcomes_export(args, ctx) -> int:
     _require_tier(ctx, "npa", "hq")
     svc = _npa(ctx).outcome_files
-    officer = _officer_id(ctx, args)
+    officer = officer_id(ctx, args)
     out = Path(args.out)
     if args.per_unit or out.is_dir():
         done = svc.export_per_recipient(out, officer_id=officer)
     else:
         done = [svc.export(out, officer_id=officer, target_unit=args.unit)]
     if args.json:
-        _print_json({"files": [d.to_json() for d in done]})
+        print_json({"files": [d.to_json() for d in done]})
     else:
         for d in done:
             print(f"{d.written.path}: {d.rows}行" + (f"({d.target_unit}あて)" if d.target_unit else ""))
@@ -259,7 +241,7 @@ def run_outcomes_list(args, ctx) -> int:
     keys = ("row_id", "account_id", "prefecture", "station", "case_type", "recognized_on", "requested_on",
             "outcome", "outcome_on", "mistaken_on", "withdrawn_on")
     if args.json:
-        _print_json({"rows": [{k: r.get(k) for k in keys} for r in rows]})
+        print_json({"rows": [{k: r.get(k) for k in keys} for r in rows]})
     else:
         for r in rows:
             state = "取下げ" if r.get("withdrawn_on") else ("誤依頼" if r.get("mistaken_on") else label(r.get("outcome")))
@@ -274,7 +256,7 @@ def run_stats(args, ctx) -> int:
 
     table = StatisticsService(ctx.database).table(args.by, _filter(args, ctx))
     if args.json:
-        _print_json(table.as_dict())
+        print_json(table.as_dict())
         return 0
     print(table.title)
     print("\t".join(h for _k, h in COLUMNS))
