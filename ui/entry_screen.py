@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QTableView, QTextBrowser, QToolBar, QVBoxLayout, QWidget)
@@ -164,6 +164,16 @@ class EntryScreen(QWidget):
         self.issue_panel.setMaximumHeight(96)
         self.issue_panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.issue_panel)
+        # What an export would take now, and what it holds back and why (always in view).
+        self.readiness_label = QLabel(self)
+        self.readiness_label.setObjectName("readiness")
+        layout.addWidget(self.readiness_label)
+        self._readiness_timer = QTimer(self)
+        self._readiness_timer.setSingleShot(True)
+        self._readiness_timer.timeout.connect(self._update_readiness)
+        for signal in (self.model.entriesChanged, self.model.dataChanged, self.model.rowsInserted,
+                       self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(lambda *_: self._readiness_timer.start(0))  # many edits, one count
         hint = QLabel(self.tr("Tab・Enter: 次の欄へ　Ctrl+V: Excelから貼り付け　Delete: 行を削除　"
                               "Ctrl+Enter: 確認依頼"), self)
         hint.setObjectName("keyHint")
@@ -323,6 +333,15 @@ class EntryScreen(QWidget):
 
     def _show_write_failure(self, message: str) -> None:
         QMessageBox.warning(self, self.tr("書き込めませんでした"), message)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._update_readiness()
+
+    def _update_readiness(self) -> None:
+        if not self.isVisible():  # counted when shown; a closed window's data folder may be gone
+            return
+        self.readiness_label.setText(self._ctx.verification.export_readiness().message())
 
     def _update_issue_panel(self) -> None:
         row = self.view.currentIndex().row()

@@ -214,3 +214,16 @@ def test_tabbing_through_a_pasted_unknown_case_type_keeps_it_for_correction(qtbo
     e = station_ctx.entries.list()[0]
     assert (e.case_type, e.refinement) == ("特殊詐欺", "架空料金請求詐欺")
     assert screen.model.index(0, COL_CASE_TYPE).data(SEVERITY_ROLE) is None
+
+
+def test_the_screen_always_says_what_an_export_would_take_and_hold_back(qtbot, station_ctx, officer):
+    screen = make_screen(qtbot, station_ctx, officer)
+    assert screen.readiness_label.text().startswith("送付できる行: 0件")
+    QApplication.clipboard().setText(GOOD_ROW + "bad..id@example.jp\t名前\t\tSNS型投資詐欺\t中央警察署\tR8.11.2\n")
+    click_cell(qtbot, screen.view, 0, COL_ACCOUNT_ID)
+    qtbot.keyClick(screen.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "エラーあり 1件" in screen.readiness_label.text())
+    click_cell(qtbot, screen.view, 0, COL_USER_NAME)
+    qtbot.keyClick(screen.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # 確認依頼
+    qtbot.waitUntil(lambda: "確認待ち 1件" in screen.readiness_label.text())
+    assert screen.readiness_label.text().startswith("送付できる行: 0件")
