@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-                               QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import format_wareki
 from ui import import_dialog
 from ui.print_support import PrintDocument, preview
+from ui.record_table import RecordTableModel, headers_of, read_only_table
 
 log = logging.getLogger(__name__)
 
@@ -21,35 +22,14 @@ COLUMNS = (("prefecture", "都道府県"), ("station", "警察署"), ("account_i
            ("recognized_on", "認知日"), ("received_on", "受理日"))
 
 
-class NationalRowsModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+class NationalRowsModel(RecordTableModel):
+    HEADERS = headers_of(COLUMNS)
 
-    def set_rows(self, rows):
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rows(self):
-        return list(self._rows)
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+    def cell(self, r: dict[str, Any], column: int, role: int):
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        key = COLUMNS[index.column()][0]
-        value = self._rows[index.row()].get(key)
+        key = COLUMNS[column][0]
+        value = r.get(key)
         if key in ("recognized_on", "received_on") and value:
             return format_wareki(value)
         return "" if value is None else str(value)
@@ -71,12 +51,7 @@ class NationalScreen(QWidget):
             services = NpaServices.open(ctx)
         self.services = services
         self.model = NationalRowsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view = read_only_table(self.model)
         self.duplicates = QListWidget()
         self.duplicates.setAccessibleName(self.tr("都道府県をまたぐ重複"))
         self.summary = QLabel()

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.officers import Officer
+from ui.record_table import RECORD_ROLE, RecordTableModel, read_only_table
 
 log = logging.getLogger(__name__)
 
-OFFICER_ROLE = Qt.ItemDataRole.UserRole + 1
+OFFICER_ROLE = RECORD_ROLE
 COL_STAFF_NO, COL_NAME, COL_ACTIVE = range(3)
 
 
@@ -38,42 +38,24 @@ def pin_edit(parent=None) -> QLineEdit:
     return edit
 
 
-class OfficersTableModel(QAbstractTableModel):
+class OfficersTableModel(RecordTableModel):
     HEADERS = ("職員番号", "氏名", "状態")
+    TR_CONTEXT = "OfficersDialog"
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self._ctx = ctx
-        self._rows: list[Officer] = []
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._rows = self._ctx.officers.list(include_inactive=True)
-        self.endResetModel()
+        self.set_rows(self._ctx.officers.list(include_inactive=True))
 
     def officer(self, row: int) -> Officer | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.record(row)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(self.HEADERS[section])
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        o = self.officer(index.row())
-        if o is None:
-            return None
-        if role == OFFICER_ROLE:
-            return o
+    def cell(self, o: Officer, column: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
-            return (o.staff_no, o.name, _tr("有効") if o.active else _tr("無効"))[index.column()]
+            return (o.staff_no, o.name, _tr("有効") if o.active else _tr("無効"))[column]
         if role == Qt.ItemDataRole.ForegroundRole and not o.active:
             return QBrush(QColor("#888888"))
         return None
@@ -183,14 +165,8 @@ class OfficersDialog(QDialog):
         self._by = officer.id if officer else None
         self.model = OfficersTableModel(ctx, self)
         layout = QVBoxLayout(self)
-        self.view = QTableView(self)
-        self.view.setObjectName("officersTable")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view = read_only_table(self.model, self, name="officersTable", single_selection=True,
+                                    resize=QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.view)
         row = QHBoxLayout()
         self.add_button = QPushButton(self.tr("職員を追加…"), self)

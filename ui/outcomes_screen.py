@@ -9,23 +9,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from desktop_app.npa.outcome_kinds import OUTCOME_LABELS, Outcome, label
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import format_wareki
 from ui.print_support import PrintColumn, PrintDocument, preview
+from ui.record_table import RECORD_ROLE, RecordTableModel, headers_of, read_only_table
 
 log = logging.getLogger(__name__)
 
 COLUMNS = (("requested_on", "依頼日"), ("prefecture", "都道府県"), ("station", "警察署"), ("account_id", "アカウントID"),
            ("case_type", "類型"), ("recognized_on", "認知日"), ("outcome", "措置結果"), ("outcome_on", "結果日"))
 COL_ACCOUNT = 3
-RowRole = Qt.ItemDataRole.UserRole + 1
+RowRole = RECORD_ROLE
 OUTCOME_COLORS = {"suspended": "#e8f5e9", "deleted": "#e8f5e9", "no_action": "#ffebee"}
 
 
@@ -37,29 +37,11 @@ def state_text(r: dict[str, Any]) -> str:
     return label(r.get("outcome"))
 
 
-class OutcomesTableModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+class OutcomesTableModel(RecordTableModel):
+    HEADERS = headers_of(COLUMNS)
 
     def row(self, i: int) -> dict[str, Any]:
         return self._rows[i]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
-        return None
 
     def text(self, r: dict[str, Any], key: str) -> str:
         if key == "outcome":
@@ -69,15 +51,10 @@ class OutcomesTableModel(QAbstractTableModel):
             return format_wareki(value) if value else ""
         return "" if value is None else str(value)
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self._rows[index.row()]
-        key = COLUMNS[index.column()][0]
+    def cell(self, r: dict[str, Any], column: int, role: int):
+        key = COLUMNS[column][0]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(r, key)
-        if role == RowRole:
-            return r
         if role == Qt.ItemDataRole.BackgroundRole and key == "outcome":
             color = OUTCOME_COLORS.get(r.get("outcome") or "")
             return QColor(color) if color else None
@@ -133,12 +110,7 @@ class OutcomesScreen(QWidget):
         self.services = services
 
         self.model = OutcomesTableModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view = read_only_table(self.model)
         self.view.setSortingEnabled(False)
         self.summary = QLabel()
 

@@ -11,21 +11,21 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTableView, QVBoxLayout)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app import resources
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.officers import Officer
 from desktop_app.services.stations import Station
 from desktop_app.wareki import WarekiError, format_wareki, parse_date
+from ui.record_table import RECORD_ROLE, RecordTableModel, read_only_table
 
 log = logging.getLogger(__name__)
 
-STATION_ROLE = Qt.ItemDataRole.UserRole + 1
+STATION_ROLE = RECORD_ROLE
 COL_NAME, COL_CODE, COL_FROM, COL_TO, COL_SUCCESSOR, COL_NOTE = range(6)
 
 
@@ -33,14 +33,14 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("StationsDialog", text)
 
 
-class StationsTableModel(QAbstractTableModel):
+class StationsTableModel(RecordTableModel):
     HEADERS = ("警察署名", "コード", "有効開始日", "有効終了日", "統合・改称先", "備考")
+    TR_CONTEXT = "StationsDialog"
 
     def __init__(self, ctx, prefecture_code: str, parent=None):
         super().__init__(parent)
         self._ctx = ctx
         self.prefecture_code = prefecture_code
-        self._rows: list[Station] = []
         self.reload()
 
     def set_prefecture(self, code: str) -> None:
@@ -48,33 +48,15 @@ class StationsTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._rows = self._ctx.stations.all(self.prefecture_code) if self.prefecture_code else []
-        self.endResetModel()
+        self.set_rows(self._ctx.stations.all(self.prefecture_code) if self.prefecture_code else [])
 
     def station(self, row: int) -> Station | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.record(row)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(self.HEADERS[section])
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        s = self.station(index.row())
-        if s is None:
-            return None
-        if role == STATION_ROLE:
-            return s
+    def cell(self, s: Station, column: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return (s.name, s.code or "", format_wareki(s.valid_from), format_wareki(s.valid_to),
-                    s.successor or "", s.note or "")[index.column()]
+                    s.successor or "", s.note or "")[column]
         if role == Qt.ItemDataRole.ForegroundRole and not s.active_on(self._ctx.today()):
             return QBrush(QColor("#888888"))  # renamed or merged: kept so old reports still resolve
         return None
@@ -153,15 +135,7 @@ class StationsDialog(QDialog):
 
         self.model = StationsTableModel(ctx, self.prefecture.currentData(), self)
         self.prefecture.currentIndexChanged.connect(lambda *_: self.model.set_prefecture(self.prefecture.currentData()))
-        self.view = QTableView(self)
-        self.view.setObjectName("stationsTable")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = read_only_table(self.model, self, name="stationsTable", single_selection=True, stretch_last=True)
         layout.addWidget(self.view, 1)
 
         self.error = QLabel("", self)

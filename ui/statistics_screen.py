@@ -11,14 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QMessageBox, QPushButton, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
+                               QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from desktop_app.npa.statistics import (COLUMNS, GROUPINGS, NOTE, StatisticsService, StatsFilter, StatsTable,
                                         cell_text, cell_value, groupings_for)
 from ui.bar_chart import Bar, BarChart, paint_bars
 from ui.print_support import PrintColumn, PrintDocument, preview, print_to_pdf
+from ui.record_table import read_only_table
 
 log = logging.getLogger(__name__)
 
@@ -142,13 +142,7 @@ class StatisticsScreen(QWidget):
             buttons.addWidget(b)
 
         self.model = StatisticsTableModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = read_only_table(self.model, stretch_last=True)
         self.chart = BarChart()
         self.note = QLabel(NOTE)
         self.note.setWordWrap(True)
