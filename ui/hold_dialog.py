@@ -5,24 +5,20 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QDateEdit, QFormLayout
 
-from desktop_app.services.errors import ServiceError
-from ui.reason_form import ReasonForm
+from ui.reason_form import ReasonDialog
 
 log = logging.getLogger(__name__)
 DEFAULT_REVIEW_DAYS = 14
 
 
-class HoldDialog(QDialog):
+class HoldDialog(ReasonDialog):
     def __init__(self, hq, rows, officer_id: int | None, parent=None):
-        super().__init__(parent)
+        super().__init__(hq, officer_id, parent)
         self.setWindowTitle(self.tr("保留"))
         self.resize(520, 420)
-        self._hq = hq
-        self._officer_id = officer_id
         self.held = []
-        self.form = ReasonForm(rows, self.tr("保留の理由(例: 捜査に支障があるため)"))
         today = hq.ctx.today()
         self.review = QDateEdit()
         self.review.setObjectName("reviewDate")
@@ -33,26 +29,11 @@ class HoldDialog(QDialog):
         self.review.setDate(QDate(review.year, review.month, review.day))
         f = QFormLayout()
         f.addRow(self.tr("見直し日"), self.review)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保留にする"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.form)
-        lay.addLayout(f)
-        lay.addWidget(self.buttons)
-        self.form.reason.setFocus()
+        self.build(rows, self.tr("保留の理由(例: 捜査に支障があるため)"), f,
+                   self.tr("保留にする"), self.tr("保留の理由を入力してください"))
 
-    def accept(self) -> None:
-        if not self.form.text:
-            QMessageBox.warning(self, self.windowTitle(), self.tr("保留の理由を入力してください"))
-            self.form.reason.setFocus()
-            return
+    def act(self, rows, reason: str) -> None:
         q = self.review.date()
-        try:
-            self.held = self._hq.holds.hold([r.rid for r in self.form.rows], reason=self.form.text,
-                                            review_on=dt.date(q.year(), q.month(), q.day()), officer_id=self._officer_id)
-        except ServiceError as exc:
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
-            return
-        super().accept()
+        self.held = self._hq.holds.hold([r.rid for r in rows], reason=reason,
+                                        review_on=dt.date(q.year(), q.month(), q.day()), officer_id=self._officer_id)
+        return None

@@ -1,7 +1,15 @@
-"""The part the return, hold and mistaken-request dialogs share: which rows, and a reason box."""
+"""The part the return, hold and mistaken-request dialogs share: which rows, and a reason box
+(``ReasonForm``), and the dialog shell around them (``ReasonDialog``)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
+import logging
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLayout, QListWidget, QMessageBox, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
+
+from desktop_app.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED = 200
 
@@ -31,3 +39,52 @@ class ReasonForm(QWidget):
     @property
     def text(self) -> str:
         return self.reason.toPlainText().strip()
+
+
+class ReasonDialog(QDialog):
+    """Rows, a reason, the dialog's own fields, and an OK button that refuses an empty reason.
+
+    A subclass calls ``build(rows, prompt, fields, ok_text, missing_reason)`` once it has made its
+    fields, and implements ``act(rows, reason)``: it does the work and returns the text to confirm it
+    with (None: nothing to say); a ``ServiceError`` or ``OSError`` it raises is shown and the dialog
+    stays open with nothing done.
+    """
+
+    FOCUS_REASON = True  # the cursor waits in the reason box, at opening and after a refusal
+
+    def __init__(self, hq, officer_id: int | None, parent=None):
+        super().__init__(parent)
+        self._hq = hq
+        self._officer_id = officer_id
+
+    def build(self, rows, prompt: str, fields: QLayout, ok_text: str, missing_reason: str) -> None:
+        self._missing_reason = missing_reason
+        self.form = ReasonForm(rows, prompt)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.form)
+        lay.addLayout(fields)
+        lay.addWidget(self.buttons)
+        if self.FOCUS_REASON:
+            self.form.reason.setFocus()
+
+    def act(self, rows, reason: str) -> str | None:
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        if not self.form.text:
+            QMessageBox.warning(self, self.windowTitle(), self._missing_reason)
+            if self.FOCUS_REASON:
+                self.form.reason.setFocus()
+            return
+        try:
+            done = self.act(self.form.rows, self.form.text)
+        except (ServiceError, OSError) as exc:
+            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            return
+        if done:
+            QMessageBox.information(self, self.windowTitle(), done)
+        super().accept()
