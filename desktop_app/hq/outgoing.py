@@ -80,11 +80,12 @@ class OutgoingWriter:
         return seq, batch_id
 
     def write(self, path: Path, *, kind: str, rows: Sequence[Mapping[str, Any]], metadata: dict[str, Any] | None = None,
-              target_unit: str | None = None) -> WrittenFile:
+              target_unit: str | None = None, extra_columns: Sequence[ColumnSpec] | None = None,
+              title: str | None = None) -> WrittenFile:
+        """One signed 別添-form file. ``extra_columns`` None: the kind's own (``KIND_COLUMNS``)."""
         ident = self._identity()
         if not ident["unit_id"]:
             raise ServiceError("この端末の所属が設定されていません")
-        seq, batch_id = self._reserve(kind, len(rows), path)
         out_rows = []
         for r in rows:
             d = dict(r)
@@ -93,11 +94,16 @@ class OutgoingWriter:
         extra = dict(metadata or {})
         if target_unit:
             extra["target_unit"] = target_unit
-        doc = OutgoingDocument(kind=kind, unit_id=ident["unit_id"], unit_name=ident["unit_name"], tier=ident["tier"],
-                               rows=out_rows, sequence=seq, prefecture_code=ident["prefecture_code"],
-                               prefecture_name=ident["prefecture_name"], batch_id=batch_id,
-                               extra_columns=KIND_COLUMNS.get(kind, ()), extra=extra)
+        if extra_columns is None:
+            extra_columns = KIND_COLUMNS.get(kind, ())
+        # The key is asked for before a sequence number is taken, so a refused passphrase leaves no gap,
+        # and it is wiped as soon as the file is signed.
         with _as_context(self._secret_key()) as key:
+            seq, batch_id = self._reserve(kind, len(rows), path)
+            doc = OutgoingDocument(kind=kind, unit_id=ident["unit_id"], unit_name=ident["unit_name"],
+                                   tier=ident["tier"], rows=out_rows, sequence=seq,
+                                   prefecture_code=ident["prefecture_code"], prefecture_name=ident["prefecture_name"],
+                                   batch_id=batch_id, extra_columns=extra_columns, title=title, extra=extra)
             w = write_exchange_file(path, doc, key)
         self._record_hash(batch_id, w.sha256)
         return WrittenFile(w.path, w.sha256, w.sequence, w.batch_id, w.rows, kind, target_unit)

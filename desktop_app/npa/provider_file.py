@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.exchange.workbook_writer import ColumnSpec
-from desktop_app.exchange.writer import OutgoingDocument, write_exchange_file
 from desktop_app.hq.outgoing import OutgoingWriter, WrittenFile
 from desktop_app.hq.received import now_iso
 from desktop_app.hq.statuses import RowStatus
@@ -47,26 +46,8 @@ class NpaWriter(OutgoingWriter):
     def write_document(self, path: Path, *, kind: str, rows: Sequence[Mapping[str, Any]],
                        extra_columns: Sequence[ColumnSpec] = (), title: str | None = None,
                        metadata: dict[str, Any] | None = None, target_unit: str | None = None) -> WrittenFile:
-        key = self._secret_key()
-        ident = self._identity()
-        if not ident["unit_id"]:
-            raise ServiceError("この端末の所属が設定されていません")
-        seq, batch_id = self._reserve(kind, len(rows), path)
-        out_rows = []
-        for r in rows:
-            d = dict(r)
-            d["id"] = d.pop("row_id", None) or d.get("id")
-            out_rows.append(d)
-        extra = dict(metadata or {})
-        if target_unit:
-            extra["target_unit"] = target_unit
-        doc = OutgoingDocument(kind=kind, unit_id=ident["unit_id"], unit_name=ident["unit_name"], tier=ident["tier"],
-                               rows=out_rows, sequence=seq, prefecture_code=ident["prefecture_code"],
-                               prefecture_name=ident["prefecture_name"], batch_id=batch_id,
-                               extra_columns=extra_columns, title=title, extra=extra)
-        w = write_exchange_file(path, doc, key)
-        self._record_hash(batch_id, w.sha256)
-        return WrittenFile(w.path, w.sha256, w.sequence, w.batch_id, w.rows, kind, target_unit)
+        return self.write(path, kind=kind, rows=rows, metadata=metadata, target_unit=target_unit,
+                          extra_columns=tuple(extra_columns), title=title)
 
 
 @dataclass
