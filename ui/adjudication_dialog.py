@@ -26,7 +26,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.officers import Officer
 from desktop_app.services.verification import ConflictCase
 from ui import theme
-from ui.sign_in_dialog import SignInDialog
+from ui.sign_in_dialog import run_signed_in
 
 log = logging.getLogger(__name__)
 
@@ -243,14 +243,9 @@ class AdjudicationDialog(QDialog):
 
     @classmethod
     def run(cls, parent, ctx, entry_id: str | None = None) -> bool:
-        officer = SignInDialog.ask(parent, ctx, title=cls.tr_static("判定者のサインイン"),
-                                   message=cls.tr_static("判定は入力者・確認者以外の職員が行います。"
-                                                         "判定者の職員番号と暗証番号を入力してください。"))
-        if officer is None:
-            return False
-        dialog = cls(ctx, officer, entry_id, parent)
-        dialog.exec()
-        return dialog.changed
+        return run_signed_in(cls, parent, ctx, entry_id, title=cls.tr_static("判定者のサインイン"),
+                             message=cls.tr_static("判定は入力者・確認者以外の職員が行います。"
+                                                   "判定者の職員番号と暗証番号を入力してください。"))
 
     @staticmethod
     def tr_static(text: str) -> str:

@@ -109,3 +109,15 @@ class SignInDialog(QDialog):
     @staticmethod
     def tr_static(text: str) -> str:
         return QCoreApplication.translate("SignInDialog", text)
+
+
+def run_signed_in(dialog_cls, parent, ctx, entry_id: str | None, *, title: str, message: str,
+                  exclude_officer_id: int | None = None) -> bool:
+    """Sign an officer in with their own PIN, then run ``dialog_cls(ctx, officer, entry_id, parent)``
+    (the verify and adjudication dialogs); True when that dialog changed anything."""
+    officer = SignInDialog.ask(parent, ctx, title=title, exclude_officer_id=exclude_officer_id, message=message)
+    if officer is None:
+        return False
+    dialog = dialog_cls(ctx, officer, entry_id, parent)
+    dialog.exec()
+    return dialog.changed

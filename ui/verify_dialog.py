@@ -22,7 +22,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.officers import Officer
 from desktop_app.services.verification import Outcome, VerificationTask
 from ui import theme
-from ui.sign_in_dialog import SignInDialog
+from ui.sign_in_dialog import run_signed_in
 
 log = logging.getLogger(__name__)
 
@@ -203,15 +203,10 @@ class VerifyDialog(QDialog):
     def run(cls, parent, ctx, entry_id: str | None = None) -> bool:
         """Sign the verifier in (their own PIN), then verify; see the module docstring."""
         exclude = ctx.entries.get(entry_id).entered_by if entry_id else None
-        officer = SignInDialog.ask(parent, ctx, title=cls.tr_static("確認者のサインイン"),
-                                   exclude_officer_id=exclude,
-                                   message=cls.tr_static("確認入力は入力者とは別の職員が行います。"
-                                                         "確認者の職員番号と暗証番号を入力してください。"))
-        if officer is None:
-            return False
-        dialog = cls(ctx, officer, entry_id, parent)
-        dialog.exec()
-        return dialog.changed
+        return run_signed_in(cls, parent, ctx, entry_id, title=cls.tr_static("確認者のサインイン"),
+                             exclude_officer_id=exclude,
+                             message=cls.tr_static("確認入力は入力者とは別の職員が行います。"
+                                                   "確認者の職員番号と暗証番号を入力してください。"))
 
     @staticmethod
     def tr_static(text: str) -> str:
