@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import format_wareki
 from ui import import_dialog
+from ui.npa_screen_base import NpaScreen
 from ui.print_support import PrintDocument, preview
 from ui.record_table import RecordTableModel, headers_of, read_only_table
 
@@ -35,21 +36,9 @@ class NationalRowsModel(RecordTableModel):
         return "" if value is None else str(value)
 
 
-class NationalScreen(QWidget):
-    statusMessage = Signal(str)
-    changed = Signal()
-
+class NationalScreen(NpaScreen):
     def __init__(self, ctx, officer=None, parent=None, *, services=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.officer = officer
-        ident = ctx.setup.identity()
-        self.unit_name = ident.unit_name if ident else ""
-        if services is None:
-            from desktop_app.npa.services import NpaServices
-
-            services = NpaServices.open(ctx)
-        self.services = services
+        super().__init__(ctx, officer, parent, services=services)
         self.model = NationalRowsModel(self)
         self.view = read_only_table(self.model)
         self.duplicates = QListWidget()
@@ -84,9 +73,6 @@ class NationalScreen(QWidget):
         self.withdraw_button.clicked.connect(self.write_withdrawals)
         self.print_button.clicked.connect(lambda: preview(self.print_document(), self))
         self.reload()
-
-    def _officer_id(self):
-        return self.officer.id if self.officer else None
 
     def reload(self) -> None:
         rows = self.services.national.rows()

@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.npa.outcome_kinds import OUTCOME_LABELS, Outcome, label
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import format_wareki
+from ui.npa_screen_base import NpaScreen
 from ui.print_support import PrintColumn, PrintDocument, preview
 from ui.record_table import RECORD_ROLE, RecordTableModel, headers_of, read_only_table
 
@@ -92,22 +93,9 @@ class OutcomeDialog(QDialog):
         return self.account.text(), outcome, day, self.note.text()
 
 
-class OutcomesScreen(QWidget):
-    statusMessage = Signal(str)
-    changed = Signal()
-
+class OutcomesScreen(NpaScreen):
     def __init__(self, ctx, officer=None, parent=None, *, services=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.officer = officer
-        ident = ctx.setup.identity()
-        self.tier = ident.tier if ident else "station"
-        self.unit_name = ident.unit_name if ident else ""
-        if services is None:
-            from desktop_app.npa.services import NpaServices
-
-            services = NpaServices.open(ctx)
-        self.services = services
+        super().__init__(ctx, officer, parent, services=services)
 
         self.model = OutcomesTableModel(self)
         self.view = read_only_table(self.model)
@@ -147,9 +135,6 @@ class OutcomesScreen(QWidget):
         self.model.set_rows(rows)
         acted = sum(1 for r in rows if r.get("outcome") in ("suspended", "deleted"))
         self.summary.setText(self.tr("依頼 {n} 行(うち措置 {a} 行)").format(n=len(rows), a=acted))
-
-    def _officer_id(self):
-        return self.officer.id if self.officer else None
 
     def record_outcome(self) -> None:
         current = self.view.currentIndex()
