@@ -12,11 +12,12 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.officers import Officer
+from ui.dialog_footer import add_error_and_buttons
 from ui.record_table import RECORD_ROLE, RecordTableModel, read_only_table
 
 log = logging.getLogger(__name__)
@@ -90,16 +91,8 @@ class AddOfficerDialog(QDialog):
         form.addRow(self.tr("暗証番号(数字4〜12桁)"), self.pin)
         form.addRow(self.tr("暗証番号(確認)"), self.pin_again)
         layout.addLayout(form)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登録"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error, _ = add_error_and_buttons(self, layout, ok_text=self.tr("登録"), cancel_text=self.tr("キャンセル"),
+                                              wrap=True)
 
     def accept(self) -> None:
         if self.pin.text() != self.pin_again.text():
@@ -134,13 +127,7 @@ class ChangePinDialog(QDialog):
         form.addRow(self.tr("新しい暗証番号"), self.pin)
         form.addRow(self.tr("新しい暗証番号(確認)"), self.pin_again)
         layout.addLayout(form)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorText")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error, _ = add_error_and_buttons(self, layout)
 
     def accept(self) -> None:
         if self.pin.text() != self.pin_again.text():

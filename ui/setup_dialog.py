@@ -14,6 +14,7 @@ from desktop_app import resources
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.setup import TIER_LABELS, UnitIdentity, unit_name
 from desktop_app.settings import TIERS
+from ui.dialog_footer import add_error_and_buttons
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +73,9 @@ class SetupDialog(QDialog):
         self.preview.setObjectName("unitPreview")
         self.preview.setWordWrap(True)
         layout.addWidget(self.preview)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.error, buttons = add_error_and_buttons(self, layout, ok_text=self.tr("設定する"),
+                                                    cancel_text=self.tr("キャンセル"), wrap=True)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("設定する"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
         self.tier_group.idToggled.connect(lambda *_: self._refresh())
         self.prefecture.currentIndexChanged.connect(lambda *_: self._refresh_regional())

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 from desktop_app.services.errors import AuthError
 from desktop_app.services.officers import Officer
+from ui.dialog_footer import add_error_and_buttons
 from ui.officers_dialog import AddOfficerDialog, pin_edit
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,8 @@ class SignInDialog(QDialog):
         form.addRow(self.tr("職員番号"), self.staff_no)
         form.addRow(self.tr("暗証番号"), self.pin)
         layout.addLayout(form)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("サインイン"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.error, self.buttons = add_error_and_buttons(self, layout, ok_text=self.tr("サインイン"),
+                                                         cancel_text=self.tr("キャンセル"), wrap=True)
         # Enter in the staff number moves on to the PIN (without a sign-in attempt that would be
         # audited as a failure); Enter in the PIN signs in through the default button.
         self.staff_no.installEventFilter(self)

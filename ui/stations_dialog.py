@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app import resources
@@ -21,6 +21,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.officers import Officer
 from desktop_app.services.stations import Station
 from desktop_app.wareki import WarekiError, format_wareki, parse_date
+from ui.dialog_footer import add_error_and_buttons
 from ui.record_table import RECORD_ROLE, RecordTableModel, read_only_table
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,7 @@ class DatedChangeDialog(QDialog):
         self.date.setObjectName("effectiveDate")
         form.addRow(self.tr("実施日"), self.date)
         layout.addLayout(form)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorText")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error, _ = add_error_and_buttons(self, layout)
 
     def value(self) -> str | None:
         if isinstance(self.name, QComboBox):
