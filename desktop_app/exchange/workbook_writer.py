@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from desktop_app.exchange.errors import column_letter
 from desktop_app.forms import LINE_WORKS, FormDefinition
 
 log = logging.getLogger(__name__)
@@ -100,14 +101,6 @@ def _xml_text(text: str) -> str:
 
 def excel_serial(day: dt.date) -> int:
     return (day - _EXCEL_EPOCH).days
-
-
-def column_letter(index: int) -> str:
-    out = ""
-    while index > 0:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 # ---- styles ----------------------------------------------------------------------------------
