@@ -13,7 +13,6 @@ log = logging.getLogger(__name__)
 
 
 class MistakenDialog(ReasonDialog):
-    FOCUS_REASON = False
 
     def __init__(self, hq, rows, officer_id: int | None, parent=None, *, report=None):
         """``report(rows, reason, officer_id, out)`` writes the file; HQ's own service by default
