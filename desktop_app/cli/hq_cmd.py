@@ -70,7 +70,7 @@ def register(sub) -> None:
     officer_arg(p)
     p.set_defaults(handler=run_mistaken)
 
-    p = sub.add_parser("aggregate", help="指定日の確認済の行を、警察庁あての署名付き別添1ファイルに集約する")
+    p = sub.add_parser("aggregate", help="指定日の確認済の行を、警察庁あての署名付き別添ファイルに集約する")
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--json", action="store_true")
