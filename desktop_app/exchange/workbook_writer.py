@@ -195,6 +195,12 @@ _INLINE = ' t="inlineStr"><is><t xml:space="preserve">'
 _INLINE_END = "</t></is></c>"
 
 
+# A date cell after its reference, by style and the ISO text: the same few hundred dates recur in
+# every file an HQ reads, so each is converted once per process rather than once per file.
+_DATE_TAILS: dict[int, dict[str, str]] = {}
+_DATE_TAILS_MAX = 4096
+
+
 def _data_rows(spec: SheetSpec, out: list[str]) -> None:
     """The numbered rows: ``_value_cell`` for every cell, with the common cases (a string, an int
     番号) inlined, the per-column pieces of each cell prepared once and each distinct date converted
@@ -211,13 +217,17 @@ def _data_rows(spec: SheetSpec, out: list[str]) -> None:
         cols.append((col.key, code, col, column_letter(i), f'<c r="{column_letter(i)}',
                      f'" s="{style}"/>',  # empty
                      f'" s="{style}"><v>',  # a number or date serial
-                     f'" s="{text_style}"{_INLINE}', f'" s="{quoted_style}"{_INLINE}', {}))
+                     f'" s="{text_style}"{_INLINE}', f'" s="{quoted_style}"{_INLINE}',
+                     _DATE_TAILS.setdefault(style, {}) if code == _DATE else {}))
+    if sum(len(d) for d in _DATE_TAILS.values()) > _DATE_TAILS_MAX:
+        _DATE_TAILS.clear()  # bounded: hostile metadata could hold any number of distinct "dates"
+        return _data_rows(spec, out)
     trigger = _TRIGGER_FIRST
     append = out.append
     for n in range(total_rows):
         rr = str(first + n)
         row = rows[n] if n < len(rows) else None
-        cells = [f'<row r="{rr}">']
+        append(f'<row r="{rr}">')
         for key, code, col, letter, head, empty, number, plain, quoted, dates in cols:
             if code == _NUMBER:
                 value = (row.get(key) if row is not None else None) or n + 1
@@ -225,7 +235,7 @@ def _data_rows(spec: SheetSpec, out: list[str]) -> None:
                 value = row.get(key) if row is not None else None
             if value.__class__ is str:
                 if not value:
-                    cells.append(f"{head}{rr}{empty}")
+                    append(f"{head}{rr}{empty}")
                     continue
                 if code == _DATE:
                     tail = dates.get(value)
@@ -233,7 +243,7 @@ def _data_rows(spec: SheetSpec, out: list[str]) -> None:
                         day = _iso_date(value)
                         tail = dates[value] = f"{number}{excel_serial(day)}</v></c>" if day is not None else ""
                     if tail:
-                        cells.append(f"{head}{rr}{tail}")
+                        append(f"{head}{rr}{tail}")
                         continue
                 if "_" in value or not value.isprintable():
                     text = _xml_text(value)
@@ -241,13 +251,12 @@ def _data_rows(spec: SheetSpec, out: list[str]) -> None:
                     text = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
                 else:
                     text = value
-                cells.append(f"{head}{rr}{quoted if value[:1] in trigger else plain}{text}{_INLINE_END}")
+                append(f"{head}{rr}{quoted if value[:1] in trigger else plain}{text}{_INLINE_END}")
             elif value.__class__ is int and code == _NUMBER:
-                cells.append(f"{head}{rr}{number}{value}</v></c>")
+                append(f"{head}{rr}{number}{value}</v></c>")
             else:
-                cells.append(_value_cell(f"{letter}{rr}", col, value))
-        cells.append("</row>")
-        append("".join(cells))
+                append(_value_cell(f"{letter}{rr}", col, value))
+        append("</row>")
 
 
 def sheet_xml(spec: SheetSpec) -> bytes:
