@@ -96,15 +96,20 @@ def register(sub) -> None:
 
 
 def run_import(args, ctx) -> int:
-    hq = _hq(ctx)
-    results = hq.importer().import_paths(args.paths, officer_id=officer_id(ctx, args))
-    if args.json:
-        print_json({"files": [r.to_json() for r in results]})
-    else:
-        from desktop_app.hq.statuses import ALREADY_IMPORTED, IMPORTED, NEEDS_CONFIRMATION
+    results = _hq(ctx).importer().import_paths(args.paths, officer_id=officer_id(ctx, args))
+    return report_import(results, as_json=args.json)
 
+
+def report_import(results, *, as_json: bool, extra: dict | None = None) -> int:
+    """Print import results (the ``import --json`` shape, plus ``extra`` keys); exit 0 only when every
+    file was imported or already imported. ``receive`` reports through here too."""
+    from desktop_app.hq.statuses import ALREADY_IMPORTED, IMPORTED, NEEDS_CONFIRMATION
+
+    if as_json:
+        print_json({"files": [r.to_json() for r in results], **(extra or {})})
+    else:
         labels = {IMPORTED: "取込", NEEDS_CONFIRMATION: "取込(要確認・署名なし)",
-                  ALREADY_IMPORTED: "取込済み", "refused": "拒否"}
+                  ALREADY_IMPORTED: "取込済み", "refused": "拒否", "cancelled": "中止"}
         for r in results:
             print(f"[{labels.get(r.status, r.status)}] {r.path}  {r.rows_imported}行"
                   + (f"  重複{r.duplicates}行" if r.duplicates else ""))
@@ -112,8 +117,6 @@ def run_import(args, ctx) -> int:
                 print(f"    エラー: {e['message']}")
             for w in r.warnings:
                 print(f"    注意: {w}")
-    from desktop_app.hq.statuses import ALREADY_IMPORTED, IMPORTED
-
     return 0 if all(r.status in (IMPORTED, ALREADY_IMPORTED) for r in results) else 1
 
 

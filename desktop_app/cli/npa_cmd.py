@@ -22,9 +22,7 @@ from desktop_app.wareki import WarekiError, format_wareki, parse_date
 
 
 def _npa(ctx):
-    from desktop_app.npa.services import NpaServices
-
-    return NpaServices.open(ctx)
+    return ctx.pipeline()
 
 
 def _require_tier(ctx, *tiers: str) -> None:
@@ -129,25 +127,15 @@ def _filter(args, ctx):
 
 # ---- handlers ------------------------------------------------------------------------------------
 def run_receive(args, ctx) -> int:
+    from desktop_app.cli.hq_cmd import report_import
+
     svc = _npa(ctx)
     results = svc.importer().import_paths(args.paths, officer_id=officer_id(ctx, args))
-    if args.json:
-        out = {"files": [r.to_json() for r in results]}
-        if svc.last_mistaken:
-            out["mistaken"] = svc.last_mistaken
-        print_json(out)
-    else:
-        labels = {"imported": "取込", "needs_confirmation": "要確認", "already_imported": "取込済み",
-                  "refused": "拒否", "cancelled": "中止"}
-        for r in results:
-            print(f"{labels.get(r.status, r.status)}\t{r.path}\t{r.rows_imported}行")
-            for e in r.errors:
-                print(f"  エラー: {e['message']}")
-            for w in r.warnings:
-                print(f"  注意: {w}")
-        if svc.last_mistaken and svc.last_mistaken["withdraw"]:
-            print(f"誤依頼: 送付済みの{len(svc.last_mistaken['withdraw'])}行を取下げ対象にしました(withdrawals で取下げ依頼を作成)")
-    return 0 if all(r.ok and r.status != "needs_confirmation" for r in results) else 1
+    status = report_import(results, as_json=args.json,
+                           extra={"mistaken": svc.last_mistaken} if svc.last_mistaken else None)
+    if not args.json and svc.last_mistaken and svc.last_mistaken["withdraw"]:
+        print(f"誤依頼: 送付済みの{len(svc.last_mistaken['withdraw'])}行を取下げ対象にしました(withdrawals で取下げ依頼を作成)")
+    return status
 
 
 def run_duplicates(args, ctx) -> int:

@@ -194,3 +194,18 @@ def test_without_data_dir_the_environment_variable_is_used(cli, home, tmp_path):
     r = cli("status", "--json", data_dir=None)
     assert json.loads(r.stdout)["set_up"] is False  # HOME's default folder is another, fresh one
     assert any(home.rglob("teishi.sqlite3"))
+
+
+@pytest.mark.parametrize("command", ["import", "receive"])
+def test_import_and_receive_report_a_file_that_is_not_a_workbook_the_same_way(cli, tmp_path, command):
+    r = cli("init", "--tier", "npa")
+    assert r.returncode == 0, r.stderr
+    bad = tmp_path / "not a workbook.xlsx"
+    bad.write_bytes(b"this is not a zip file")
+    r = cli(command, str(bad), "--json")
+    assert r.returncode == 1, r.stderr
+    [f] = json.loads(r.stdout)["files"]
+    assert f["status"] == "refused" and f["rows_imported"] == 0
+    assert f["errors"] and JAPANESE.search(f["errors"][0]["message"])
+    assert set(f) >= {"path", "status", "signed", "unit", "sequence", "rows_imported", "duplicates", "errors",
+                      "warnings"}
