@@ -341,7 +341,8 @@ class EntryScreen(QWidget):
     def _update_readiness(self) -> None:
         if not self.isVisible():  # counted when shown; a closed window's data folder may be gone
             return
-        self.readiness_label.setText(self._ctx.verification.export_readiness().message())
+        readiness = self._ctx.verification.export_readiness(self.model.entries(), self.model.has_errors)
+        self.readiness_label.setText(readiness.message())
 
     def _update_issue_panel(self) -> None:
         row = self.view.currentIndex().row()

@@ -128,6 +128,10 @@ class EntryTableModel(QAbstractTableModel):
         e = self.entry(row)
         return list(self._issues.get(e.id, [])) if e else []
 
+    def has_errors(self, entry: Entry) -> bool:
+        """From the validation done at load or edit; no second pass over the rules."""
+        return any(i.is_error for i in self._issues.get(entry.id, ()))
+
     def row_of(self, entry_id: str) -> int:
         return next((i for i, e in enumerate(self._entries) if e.id == entry_id), -1)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Callable
 
 from desktop_app import case_types, dual_entry
 from desktop_app.entry import STATUS_LABELS, Entry, Status
@@ -28,7 +29,7 @@ from desktop_app.services.officers import Officer, OfficerService
 from desktop_app.services.settings_service import SettingsService
 from desktop_app.services.verification_results import (  # noqa: F401  (callers import them from here too)
     HELD_AWAITING, HELD_CONFLICT, HELD_DRAFT, HELD_ERRORS, HELD_ORDER, HELD_RETURNED, Attempt, ConflictCase,
-    ExportReadiness, OfficerStats, Outcome, VerificationTask)
+    ExportReadiness, OfficerStats, Outcome, VerificationTask, count_officer_figures)
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.entries_repo import EntriesRepo
@@ -370,31 +371,8 @@ class VerificationService:
 
     def officer_stats(self) -> list[OfficerStats]:
         """Per officer, as CSPro reports keyer and verifier errors: where training should go."""
-        counts: dict[int, Counter] = defaultdict(Counter)
-        groups: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
-        for a in self._repo.all_attempts():
-            groups[(a["entry_id"], a["request_id"], a["column"])].append(a)
-            if a["result"] != MATCH:
-                counts[a["officer_id"]]["verification_mismatches"] += 1
-        decisions = {(d["entry_id"], d["request_id"], d["column"]): d for d in self._repo.all_adjudications()}
-        for d in decisions.values():
-            counts[d["officer_id"]]["adjudications"] += 1
         entered_by = {r["id"]: r["entered_by"] for r in self._rows.all()}
-        for key, attempts in groups.items():
-            for officer in {a["officer_id"] for a in attempts}:
-                counts[officer]["fields_verified"] += 1
-            decision = decisions.get(key)
-            match = next((a for a in attempts if a["result"] == MATCH), None)
-            if decision is None and match is None:
-                continue  # still open: mismatches counted, errors not yet known
-            accepted = decision["chosen"] if decision else match["normalized"]
-            first_officer = decision["first_officer_id"] if decision else entered_by.get(key[0])
-            if first_officer is not None:
-                counts[first_officer]["fields_entered"] += 1
-                if decision is not None and decision["choice"] != "first":
-                    counts[first_officer]["first_entry_errors"] += 1
-            for officer in {a["officer_id"] for a in attempts if a["normalized"] != accepted}:
-                counts[officer]["verification_errors"] += 1
+        counts = count_officer_figures(self._repo.all_attempts(), self._repo.all_adjudications(), entered_by)
         out = []
         for o in self._officers.list(include_inactive=True):
             c = counts.get(o.id, Counter())
@@ -404,11 +382,13 @@ class VerificationService:
         return out
 
     # ---- export gate ----------------------------------------------------------------------
-    def hold_reason(self, entry: Entry) -> str | None:
-        """None when the row may be exported, else why not (下書き, 確認待ち, 判定待ち, エラーあり, 差戻し)."""
+    def hold_reason(self, entry: Entry, has_errors: Callable[[Entry], bool] | None = None) -> str | None:
+        """None when the row may be exported, else why not (下書き, 確認待ち, 判定待ち, エラーあり, 差戻し).
+
+        ``has_errors`` lets a caller that has already validated the row (the entry screen) say so."""
         if entry.status == Status.EXPORTED:
             return None
-        if self._entries.has_errors(entry):
+        if (has_errors or self._entries.has_errors)(entry):
             return HELD_ERRORS
         return {Status.VERIFIED: None, Status.DRAFT: HELD_DRAFT, Status.AWAITING: HELD_AWAITING,
                 Status.CONFLICT: HELD_CONFLICT, Status.RETURNED: HELD_RETURNED}[entry.status]
@@ -418,14 +398,15 @@ class VerificationService:
         return [e for e in self._entries.list(statuses=(Status.VERIFIED,))
                 if e.exported_at is None and self.hold_reason(e) is None]
 
-    def export_readiness(self) -> ExportReadiness:
+    def export_readiness(self, entries: list[Entry] | None = None,
+                         has_errors: Callable[[Entry], bool] | None = None) -> ExportReadiness:
         held: Counter = Counter()
         ready, exported = [], 0
-        for e in self._entries.list():
+        for e in self._entries.list() if entries is None else entries:
             if e.status == Status.EXPORTED:
                 exported += 1
                 continue
-            reason = self.hold_reason(e)
+            reason = self.hold_reason(e, has_errors)
             if reason is None:
                 ready.append(e.id)
             else:

@@ -2,6 +2,8 @@
 figures and export readiness. Values only; ``services.verification`` produces them."""
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -90,3 +92,35 @@ class ExportReadiness:
         if self.held_total:
             text += " / 送付できない行: " + "、".join(f"{k} {v}件" for k, v in self.held.items() if v)
         return text
+
+
+def count_officer_figures(attempts: Iterable[dict], adjudications: Iterable[dict],
+                          entered_by: dict[str, int]) -> dict[int, Counter]:
+    """Per officer id: fields entered and verified, first-entry errors, verification mismatches and
+    errors, adjudications (as CSPro reports keyer and verifier errors). An attempt or adjudication
+    is a stored row; ``entered_by`` maps entry id to its 入力者."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    groups: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
+    for a in attempts:
+        groups[(a["entry_id"], a["request_id"], a["column"])].append(a)
+        if a["result"] != dual_entry.MATCH:
+            counts[a["officer_id"]]["verification_mismatches"] += 1
+    decisions = {(d["entry_id"], d["request_id"], d["column"]): d for d in adjudications}
+    for d in decisions.values():
+        counts[d["officer_id"]]["adjudications"] += 1
+    for key, tries in groups.items():
+        for officer in {a["officer_id"] for a in tries}:
+            counts[officer]["fields_verified"] += 1
+        decision = decisions.get(key)
+        match = next((a for a in tries if a["result"] == dual_entry.MATCH), None)
+        if decision is None and match is None:
+            continue  # still open: mismatches counted, errors not yet known
+        accepted = decision["chosen"] if decision else match["normalized"]
+        first_officer = decision["first_officer_id"] if decision else entered_by.get(key[0])
+        if first_officer is not None:
+            counts[first_officer]["fields_entered"] += 1
+            if decision is not None and decision["choice"] != "first":
+                counts[first_officer]["first_entry_errors"] += 1
+        for officer in {a["officer_id"] for a in tries if a["normalized"] != accepted}:
+            counts[officer]["verification_errors"] += 1
+    return counts
