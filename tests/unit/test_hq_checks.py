@@ -9,7 +9,7 @@ from desktop_app.hq.checks import DuplicateFinder
 from desktop_app.hq.skeleton import skeleton
 from desktop_app.hq.statuses import RowStatus
 from desktop_app.storage.received_repo import ReceivedRepo
-from tests.hq_support import make_pair, row
+from tests.hq_support import row
 
 
 @pytest.mark.parametrize("a,b", [
@@ -28,14 +28,6 @@ def test_confusable_ids_share_a_skeleton(a, b):
 @pytest.mark.parametrize("a,b", [("fraud@works.jp", "fraub@works.jp"), ("abc@x", "abd@x"), ("ab@x", "ab@y")])
 def test_different_ids_do_not(a, b):
     assert skeleton(a) != skeleton(b)
-
-
-@pytest.fixture
-def pair(tmp_path):
-    hq, stations = make_pair(tmp_path)
-    yield hq, stations
-    for u in (hq, *stations):
-        u.close()
 
 
 def dup_kinds(r):

@@ -10,15 +10,7 @@ import pytest
 from desktop_app.hq.importer import CancelToken
 from desktop_app.hq.statuses import RowStatus
 from tests.fixtures.exchange_files import hostile_files, rewrite_zip
-from tests.hq_support import Unit, handfilled, make_pair, row
-
-
-@pytest.fixture
-def pair(tmp_path):
-    hq, stations = make_pair(tmp_path)
-    yield hq, stations
-    for u in (hq, *stations):
-        u.close()
+from tests.hq_support import Unit, handfilled, row
 
 
 def statuses(hq):

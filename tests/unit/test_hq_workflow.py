@@ -14,15 +14,7 @@ from desktop_app.hq.receipt_log import verify_csv
 from desktop_app.hq.statuses import RowStatus
 from desktop_app.services.errors import NotAllowed, ServiceError
 from desktop_app.workdays import WorkCalendar
-from tests.hq_support import Unit, make_pair, row
-
-
-@pytest.fixture
-def pair(tmp_path):
-    hq, stations = make_pair(tmp_path)
-    yield hq, stations
-    for u in (hq, *stations):
-        u.close()
+from tests.hq_support import Unit, row
 
 
 def npa_trust(hq: Unit) -> StaticTrust:
