@@ -65,18 +65,21 @@ class ExportService:
         self.keys = keys
 
     def preview(self) -> ExportPreview:
+        """What an export takes and holds back: the rule is the verification service's export gate
+        (one rule for the screen's count and for the file); here it is told with its detail."""
         preview = ExportPreview(ready=[])
         for entry in self._ctx.entries.list():
             if entry.status == Status.EXPORTED or entry.export_id:
                 continue
-            if entry.status != Status.VERIFIED:
-                preview.held_back.append((entry, f"{STATUS_LABELS[entry.status]}(確認済みの行だけを送付します)"))
-                continue
-            errors = [i for i in self._ctx.entries.issues(entry) if i.is_error]
-            if errors:
+            issues = self._ctx.entries.issues(entry)
+            errors = [i for i in issues if i.is_error]
+            reason = self._ctx.verification.hold_reason(entry, lambda _e: bool(errors))
+            if reason is None:
+                preview.ready.append(entry)
+            elif errors:
                 preview.held_back.append((entry, errors[0].message))
-                continue
-            preview.ready.append(entry)
+            else:
+                preview.held_back.append((entry, f"{STATUS_LABELS[entry.status]}(確認済みの行だけを送付します)"))
         return preview
 
     def _identity(self):
