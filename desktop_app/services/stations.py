@@ -58,7 +58,7 @@ class StationService:
     def all(self, prefecture_code: str) -> list[Station]:
         # Validation asks for the list once per row; a 6,000-row screen must not cost 6,000 queries.
         # The cache is dropped on our own writes and when another connection (the CLI) commits.
-        if self._db.db.conn.in_transaction:
+        if self._db.in_transaction:
             # Inside a write the rows may yet be rolled back (a refused rename): never cache them.
             return [Station(**r) for r in self._repo.all(prefecture_code)]
         version = self._repo.data_version()

@@ -24,9 +24,7 @@ class AuditRepo:
     def append(self, action: str, *, officer_id: int | None = None, entity: str = "",
                entity_id: str = "", detail: dict[str, Any] | None = None, at: dt.datetime | None = None) -> int:
         """Append one record; call inside the transaction of the change it records."""
-        db = self._db.db
-        last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[0] if last else GENESIS
+        prev = self._db.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or GENESIS
         record = {
             "at": (at or dt.datetime.now().astimezone()).isoformat(timespec="seconds"),
             "officer_id": officer_id,
@@ -37,7 +35,10 @@ class AuditRepo:
         }
         record["prev_hash"] = prev
         record["hash"] = _record_hash(prev, {k: record[k] for k in record if k not in ("prev_hash", "hash")})
-        return db["audit_log"].insert(record).last_pk
+        # a plain INSERT: signing in appends here, and start-up should not wait for sqlite-utils
+        cols = ", ".join(record)
+        marks = ", ".join("?" * len(record))
+        return self._db.conn.execute(f"INSERT INTO audit_log ({cols}) VALUES ({marks})", list(record.values())).lastrowid
 
     def rows(self, *, entity_id: str | None = None, action_prefix: str | None = None) -> Iterator[dict[str, Any]]:
         where, args = [], []

@@ -11,8 +11,7 @@ class EntriesRepo:
         self._db = database
 
     def next_position(self) -> int:
-        row = self._db.db.execute("SELECT coalesce(max(position), 0) + 1 FROM entries").fetchone()
-        return row[0]
+        return self._db.scalar("SELECT coalesce(max(position), 0) + 1 FROM entries")
 
     def insert(self, row: dict[str, Any]) -> None:
         self._db.db["entries"].insert(row)
@@ -24,14 +23,14 @@ class EntriesRepo:
         self._db.db["entries"].delete(entry_id)
 
     def get(self, entry_id: str) -> dict[str, Any] | None:
-        rows = list(self._db.db["entries"].rows_where("id = ?", [entry_id]))
+        rows = self._db.rows("SELECT * FROM entries WHERE id = ?", [entry_id])
         return rows[0] if rows else None
 
     def all(self, *, statuses: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         if statuses:
             marks = ",".join("?" * len(statuses))
-            return list(self._db.db["entries"].rows_where(f"status IN ({marks})", list(statuses), order_by="position"))
-        return list(self._db.db["entries"].rows_where(order_by="position"))
+            return self._db.rows(f"SELECT * FROM entries WHERE status IN ({marks}) ORDER BY position", list(statuses))
+        return self._db.rows("SELECT * FROM entries ORDER BY position")
 
     def with_account_id(self, account_id: str) -> list[dict[str, Any]]:
-        return list(self._db.db["entries"].rows_where("account_id = ?", [account_id], order_by="position"))
+        return self._db.rows("SELECT * FROM entries WHERE account_id = ? ORDER BY position", [account_id])

@@ -14,15 +14,15 @@ class OfficersRepo:
         return self._db.db["officers"].insert(row).last_pk
 
     def get(self, officer_id: int) -> dict[str, Any] | None:
-        rows = list(self._db.db["officers"].rows_where("id = ?", [officer_id]))
+        rows = self._db.rows("SELECT * FROM officers WHERE id = ?", [officer_id])
         return rows[0] if rows else None
 
     def by_staff_no(self, staff_no: str) -> dict[str, Any] | None:
-        rows = list(self._db.db["officers"].rows_where("staff_no = ?", [staff_no]))
+        rows = self._db.rows("SELECT * FROM officers WHERE staff_no = ?", [staff_no])
         return rows[0] if rows else None
 
     def all(self) -> list[dict[str, Any]]:
-        return list(self._db.db["officers"].rows_where(order_by="staff_no"))
+        return self._db.rows("SELECT * FROM officers ORDER BY staff_no")
 
     def update(self, officer_id: int, values: dict[str, Any]) -> None:
         self._db.db["officers"].update(officer_id, values)

@@ -12,7 +12,7 @@ class SettingsRepo:
         self._db = database
 
     def get_all(self) -> dict[str, Any]:
-        return {r["key"]: json.loads(r["value"]) for r in self._db.db["settings"].rows}
+        return {r["key"]: json.loads(r["value"]) for r in self._db.rows("SELECT key, value FROM settings")}
 
     def set_many(self, values: dict[str, Any]) -> None:
         with self._db.transaction() as db:

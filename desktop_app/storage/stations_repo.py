@@ -11,12 +11,12 @@ class StationsRepo:
         self._db = database
 
     def all(self, prefecture_code: str) -> list[dict[str, Any]]:
-        return list(self._db.db["stations"].rows_where(
-            "prefecture_code = ?", [prefecture_code], order_by="coalesce(code, ''), name"))
+        return self._db.rows("SELECT * FROM stations WHERE prefecture_code = ? ORDER BY coalesce(code, ''), name",
+                             [prefecture_code])
 
     def data_version(self) -> int:
         """Changes whenever another connection commits (SQLite's PRAGMA data_version)."""
-        return self._db.db.execute("PRAGMA data_version").fetchone()[0]
+        return self._db.scalar("PRAGMA data_version")
 
     def insert(self, row: dict[str, Any]) -> int:
         return self._db.db["stations"].insert(row).last_pk
@@ -28,5 +28,5 @@ class StationsRepo:
         self._db.db["stations"].delete(station_id)
 
     def find(self, prefecture_code: str, name: str) -> list[dict[str, Any]]:
-        return list(self._db.db["stations"].rows_where(
-            "prefecture_code = ? AND name = ?", [prefecture_code, name], order_by="valid_from"))
+        return self._db.rows("SELECT * FROM stations WHERE prefecture_code = ? AND name = ? ORDER BY valid_from",
+                             [prefecture_code, name])

@@ -18,9 +18,7 @@ class VerificationRepo:
 
     def current_request(self, entry_id: str) -> int:
         """The id of the latest request, 0 for rows sent to verification before requests existed."""
-        row = self._db.db.execute(
-            "SELECT max(id) FROM verification_requests WHERE entry_id = ?", [entry_id]).fetchone()
-        return row[0] or 0
+        return self._db.scalar("SELECT max(id) FROM verification_requests WHERE entry_id = ?", [entry_id]) or 0
 
     # ---- attempts ------------------------------------------------------------------------
     def add_attempt(self, row: dict[str, Any]) -> int:
@@ -31,10 +29,10 @@ class VerificationRepo:
         if column is not None:
             where += " AND column = ?"
             args.append(column)
-        return list(self._db.db["verification_attempts"].rows_where(where, args, order_by="id"))
+        return self._db.rows(f"SELECT * FROM verification_attempts WHERE {where} ORDER BY id", args)
 
     def all_attempts(self) -> list[dict[str, Any]]:
-        return list(self._db.db["verification_attempts"].rows_where(order_by="id"))
+        return self._db.rows("SELECT * FROM verification_attempts ORDER BY id")
 
     # ---- adjudications -------------------------------------------------------------------
     def add_adjudication(self, row: dict[str, Any]) -> int:
@@ -45,10 +43,10 @@ class VerificationRepo:
         if column is not None:
             where += " AND column = ?"
             args.append(column)
-        return list(self._db.db["adjudications"].rows_where(where, args, order_by="id"))
+        return self._db.rows(f"SELECT * FROM adjudications WHERE {where} ORDER BY id", args)
 
     def adjudications_for(self, entry_id: str) -> list[dict[str, Any]]:
-        return list(self._db.db["adjudications"].rows_where("entry_id = ?", [entry_id], order_by="id"))
+        return self._db.rows("SELECT * FROM adjudications WHERE entry_id = ? ORDER BY id", [entry_id])
 
     def all_adjudications(self) -> list[dict[str, Any]]:
-        return list(self._db.db["adjudications"].rows_where(order_by="id"))
+        return self._db.rows("SELECT * FROM adjudications ORDER BY id")
