@@ -14,9 +14,14 @@ what is verified is exactly what is parsed) and refuses, with a Japanese message
 
 Order of work (cheap before costly, and every check before the data it protects is used):
 1. structure, from the central directory alone: size, entry count, names, encryption flags,
-   forbidden parts, declared per-entry / total sizes and compression ratio;
-2. each entry inflated ONCE, straight from the bytes in memory (local header signature and name,
-   declared size, CRC, no overlap with the next entry; zipfile itself for anything unusual), hashed
+   forbidden parts, declared per-entry / total sizes and compression ratio. The directory of a plain
+   zip (one end record exactly at the end, directory right before it, no zip64, no prepended data,
+   well-formed extra fields) is read here with ``struct`` — zipfile's per-entry objects cost more
+   than inflating a small workbook. Anything else goes to ``zipfile`` itself, which then decides
+   (and refuses what it cannot read), so this shortcut never accepts a file zipfile would not;
+2. each entry inflated ONCE, straight from the bytes in memory (local header signature, name, method
+   and flags equal to the directory's, CRC and sizes too unless a data descriptor follows, declared
+   size, CRC, no overlap with the next entry; zipfile itself for anything unusual), hashed
    (SHA-256, for the signature manifest) and content-scanned; entries up to ``KEEP_BUDGET`` in total
    are kept, larger ones are streamed in 1 MiB chunks (bounded memory);
 3. the relationship parts checked for external targets.
@@ -76,15 +81,38 @@ _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _OVERLAP = 64
 SMALL_ENTRY = 256 * 1024  # always inflated in one piece and kept
 KEEP_BUDGET = 128 * MiB  # larger entries are kept too while the kept total stays under this
-_LOCAL = struct.Struct("<4s2xH18xHH")  # local file header: signature, flags, name and extra lengths
+# local file header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory file header (46 bytes)
+_END = struct.Struct("<4s4H2LH")  # end of central directory record (22 bytes)
 _PLAIN_FLAGS = 0x0808 | 0x0006  # data descriptor, UTF-8 names, deflate speed options
+_DESCRIPTOR = 0x0008
+_MAX_COMMENT = 0xFFFF
+_MAX_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION: a later "version needed" is refused by zipfile
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One central directory record, under zipfile.ZipInfo's attribute names (the checks below take
+    either: zipfile's records are used for any zip the lean reader does not take)."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    @property
+    def orig_filename(self) -> str:
+        return self.filename
 
 
 @dataclass
 class CheckedPackage:
     raw: bytes  # the whole file; use ``data`` to hand it to a parser (that completes deferred scans)
-    zf: zipfile.ZipFile
     names: list[str]
     hashes: dict[str, str]  # entry name → sha256 hex
     file: str = ""
@@ -92,6 +120,15 @@ class CheckedPackage:
     warnings: list[str] = field(default_factory=list)
     small: dict[str, bytes] = field(default_factory=dict)  # entry bytes kept from the single inflate
     unscanned: set[str] = field(default_factory=set)  # worksheets whose content scan was deferred
+    _zf: zipfile.ZipFile | None = field(default=None, repr=False)
+
+    @property
+    def zf(self) -> zipfile.ZipFile:
+        """zipfile over the same bytes, opened only when needed (entries too large to keep, unusual
+        compression): the checks read a plain zip's directory and entries without it."""
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(io.BytesIO(self.raw))
+        return self._zf
 
     @property
     def data(self) -> bytes:
@@ -137,12 +174,18 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         raise _refuse(file, f"ファイルが大きすぎます({len(data) // MiB} MiB。上限 {limits.max_file_bytes // MiB} MiB)")
     if not data.startswith(b"PK\x03\x04"):
         raise _refuse(file, not_xlsx_message(data))
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _refuse(file, "ファイルが壊れています(途中で切れているか、Excelブックとして不正です)。"
-                            "送付元にもう一度送ってもらってください") from None
+    zf = None
+    lean = _central_directory(data, file, limits)
+    if lean is not None:
+        infos, start_dir = lean
+    else:
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise _refuse(file, "ファイルが壊れています(途中で切れているか、Excelブックとして不正です)。"
+                                "送付元にもう一度送ってもらってください") from None
+        start_dir = getattr(zf, "start_dir", len(data))
     if len(infos) > limits.max_entries:
         raise _refuse(file, f"ファイル内の部品が多すぎます({len(infos)}個)")
     total = 0
@@ -169,11 +212,11 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
             raise _refuse(file, "展開後の大きさが上限を超えます(圧縮爆弾の可能性があります)")
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise _refuse(file, f"圧縮率が異常に高い部品があります({name[:60]})。圧縮爆弾の可能性があるため読み込みません")
-    pkg = CheckedPackage(data, zf, [i.filename for i in infos], {}, file)
+    pkg = CheckedPackage(data, [i.filename for i in infos], {}, file, _zf=zf)
     # Where each entry's bytes must end: at the next local header (or the central directory). Entries
     # that overlap (one compressed stream shared by several names) are refused as corrupt.
     starts = sorted({i.header_offset for i in infos})
-    bounds = dict(zip(starts, starts[1:] + [getattr(zf, "start_dir", len(data))]))
+    bounds = dict(zip(starts, starts[1:] + [start_dir]))
     kept = 0
     for info in infos:
         keep = info.file_size <= SMALL_ENTRY or kept + info.file_size <= KEEP_BUDGET
@@ -185,6 +228,71 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         if name.endswith(".rels"):
             _check_rels(pkg, name, file, limits, allow_hyperlinks)
     return pkg
+
+
+def _central_directory(data: bytes, file: str, limits: ZipLimits) -> tuple[list[Entry], int] | None:
+    """The entries of a plain zip and where its central directory starts, read with ``struct``;
+    None for anything else (zip64, an archive comment that does not end the file, data before the
+    first entry or between directory and end record, a malformed record or extra field), which then
+    goes to zipfile. The end record is found exactly as zipfile finds it, so both read one directory.
+    """
+    size = len(data)
+    end = size - _END.size
+    if end < 0:
+        return None
+    if not (data.startswith(b"PK\x05\x06", end) and data.endswith(b"\x00\x00")):
+        end = data.rfind(b"PK\x05\x06", max(size - _MAX_COMMENT - _END.size, 0))
+        if end < 0 or end + _END.size > size:
+            return None
+    _, disk, dir_disk, on_disk, count, dir_size, dir_start, comment = _END.unpack_from(data, end)
+    if (disk or dir_disk or on_disk != count or end + _END.size + comment != size
+            or dir_start + dir_size != end or count == 0xFFFF or dir_start == 0xFFFFFFFF):
+        return None
+    if count > limits.max_entries:
+        raise _refuse(file, f"ファイル内の部品が多すぎます({count}個)")
+    entries: list[Entry] = []
+    pos = dir_start
+    unpack = _CENTRAL.unpack_from
+    for _ in range(count):
+        if pos + _CENTRAL.size > end:
+            return None
+        (sig, _made, need, flags, method, _time, _date, crc, csize, usize, name_len, extra_len, comment_len,
+         disk_start, _iattr, _xattr, offset) = unpack(data, pos)
+        name_at = pos + _CENTRAL.size
+        extra_at = name_at + name_len
+        pos = extra_at + extra_len + comment_len
+        if (sig != b"PK\x01\x02" or pos > end or disk_start or need > _MAX_VERSION
+                or 0xFFFFFFFF in (csize, usize, offset)):  # zip64 values: zipfile's job
+            return None
+        if extra_len and not _plain_extra(data[extra_at:extra_at + extra_len]):
+            return None
+        try:
+            name = _decode_name(data[name_at:extra_at], flags)
+        except UnicodeDecodeError:
+            return None  # zipfile refuses it as corrupt
+        entries.append(Entry(name, flags, method, crc, csize, usize, offset))
+    if pos != end:
+        return None
+    return entries, dir_start
+
+
+def _decode_name(raw: bytes, flags: int) -> str:
+    """As zipfile decodes a name (UTF-8 when flagged, else cp437); ASCII, the same in both, without
+    the pure-Python cp437 codec."""
+    if raw.isascii():
+        return raw.decode("ascii")
+    return raw.decode("utf-8" if flags & 0x800 else "cp437")
+
+
+def _plain_extra(extra: bytes) -> bool:
+    """Extra fields well formed (as zipfile requires) and none of them zip64's."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, at)
+        if kind == 0x0001:
+            return False
+        at += 4 + length
+    return at == len(extra)
 
 
 def _is_xml(name: str) -> bool:
@@ -205,7 +313,7 @@ def _scan_content(pkg: CheckedPackage, name: str, data: bytes, file: str) -> Non
         return
     if b"\x00" in data:
         raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
-    if _DTD.search(data):
+    if b"!" in data and _DTD.search(data):  # "!" is rare in XML and memchr finds it fast
         raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
                             "外部実体・実体展開攻撃の可能性があるため読み込みません")
     if _is_worksheet(name) and _FORMULA.search(data):
@@ -224,24 +332,35 @@ def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) 
         return pkg.zf.read(info)
     data = pkg.raw
     off = info.header_offset
-    head = data[off:off + _LOCAL.size]
-    if len(head) != _LOCAL.size:
+    if off + _LOCAL.size > len(data):
         raise _corrupt(file, info.filename)
-    sig, flags, name_len, extra_len = _LOCAL.unpack(head)
-    raw_name = data[off + _LOCAL.size:off + _LOCAL.size + name_len]
+    sig, _version, flags, method, _time, _date, crc, csize, usize, name_len, extra_len = _LOCAL.unpack_from(data, off)
     try:
-        local_name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+        local_name = _decode_name(data[off + _LOCAL.size:off + _LOCAL.size + name_len], flags)
     except UnicodeDecodeError:
         raise _corrupt(file, info.filename) from None
     start = off + _LOCAL.size + name_len + extra_len
     end = start + info.compress_size
     if sig != b"PK\x03\x04" or local_name != info.orig_filename or end > bound or end > len(data):
         raise _corrupt(file, info.filename)
+    # The local header must tell the directory's story: another reader (or an unzip tool) going by
+    # the local headers would otherwise see other data than what was checked and hashed. With a data
+    # descriptor, CRC and sizes may be left zero in the local header; zip64 sizes (only in a zip
+    # zipfile read for us) sit in an extra field, so only the CRC is compared then.
+    if method != info.compress_type or (flags ^ info.flag_bits) & 0x0809:
+        raise _corrupt(file, info.filename)
+    if flags & _DESCRIPTOR and not (crc or csize or usize):
+        pass
+    elif 0xFFFFFFFF in (csize, usize):
+        if crc != info.CRC:
+            raise _corrupt(file, info.filename)
+    elif (crc, csize, usize) != (info.CRC, info.compress_size, info.file_size):
+        raise _corrupt(file, info.filename)
     if info.compress_type == zipfile.ZIP_STORED:
         out = data[start:end]
     else:
-        try:
-            out = zlib.decompressobj(-15).decompress(data[start:end], info.file_size + 1)
+        try:  # at most one byte past the declared size is ever inflated (a lying size is refused below)
+            out = zlib.decompressobj(-15).decompress(memoryview(data)[start:end], info.file_size + 1)
         except zlib.error:
             raise _corrupt(file, info.filename) from None
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
