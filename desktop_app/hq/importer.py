@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,51 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
+BATCH_FILES = 50
+BATCH_SECONDS = 0.25
+
+
+class _Batch:
+    """One outer transaction holding several files' savepoints (see ``Importer.import_paths``)."""
+
+    def __init__(self, database: Database):
+        self._conn = database.db.conn
+        self._started: float | None = None
+        self._files = 0
+
+    def begin(self) -> None:
+        if self._started is None:
+            # IMMEDIATE: take the write lock now, as Database.transaction does, so the receipt and
+            # audit chains read the head no other connection can move before the commit.
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._started = time.monotonic()
+            self._files = 0
+        self._files += 1
+
+    def due(self) -> bool:
+        return self._started is not None and (self._files >= BATCH_FILES
+                                              or time.monotonic() - self._started >= BATCH_SECONDS)
+
+    def commit(self) -> None:
+        if self._started is not None:
+            self._started = None
+            self._conn.execute("COMMIT")
+
+    def close_after_error(self) -> None:
+        """Keep the files that finished before an unexpected error, if the transaction survived it."""
+        if self._started is None:
+            return
+        self._started = None
+        if not self._conn.in_transaction:  # SQLite already rolled it back (I/O error, disk full)
+            return
+        try:
+            self._conn.execute("COMMIT")
+        except Exception:
+            log.exception("could not commit the files imported before the error; rolling them back")
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
+
 def _problem(path: Path, message: str, **where: Any) -> dict[str, Any]:
     return FileProblem(path.name, message, **where).to_dict()
 
@@ -123,6 +169,7 @@ class Importer:
         self._station_apply = station_apply
         self._on_mistaken = on_mistaken
         self._dups = checks.DuplicateFinder(self._repo)
+        self._after_commit: list[Callable[[], None]] = []
         # With a million received rows the indexes no longer fit SQLite's default 2 MiB page cache;
         # every insert then re-reads index pages. 64 MiB keeps them resident for this connection.
         database.set_page_cache(65536)
@@ -135,20 +182,46 @@ class Importer:
     # ---- the run ------------------------------------------------------------------------
     def import_paths(self, paths: Sequence[str | os.PathLike], *, officer_id: int | None = None,
                      progress: Progress | None = None, cancel: CancelToken | None = None) -> list[FileResult]:
+        """Import every file; each one all-or-nothing (a savepoint), several per transaction.
+
+        Committing once per file cost more than checking it, so files are grouped into one
+        transaction that commits every ``BATCH_FILES`` files or ``BATCH_SECONDS``, on cancel and at
+        the end. A file that fails rolls back only its own savepoint. Results are returned only
+        after their batch has committed; a crash before that loses no data, because the files it
+        held are not recorded as received and simply import again next time.
+        """
         files = expand_paths(paths)
         results: list[FileResult] = []
         station_names = self._stations()
-        for n, path in enumerate(files):
-            if cancel is not None and cancel.cancelled:
-                results += [FileResult(str(p), CANCELLED, warnings=["取り込みを中止しました(このファイルは未処理です)"])
-                            for p in files[n:]]
-                break
-            if progress:
-                progress(n, len(files), str(path))
-            results.append(self.import_file(path, officer_id=officer_id, station_names=station_names))
+        batch = _Batch(self._db)
+        try:
+            for n, path in enumerate(files):
+                if cancel is not None and cancel.cancelled:
+                    results += [FileResult(str(p), CANCELLED, warnings=["取り込みを中止しました(このファイルは未処理です)"])
+                                for p in files[n:]]
+                    break
+                if progress:
+                    progress(n, len(files), str(path))
+                batch.begin()
+                with self._db.transaction():  # the file's savepoint
+                    results.append(self.import_file(path, officer_id=officer_id, station_names=station_names))
+                if batch.due():
+                    self._commit(batch)
+            self._commit(batch)
+        except BaseException:
+            # The failing file's savepoint is already rolled back; the files before it are complete.
+            batch.close_after_error()
+            self._after_commit.clear()
+            raise
         if progress:
             progress(len(files), len(files), "")
         return results
+
+    def _commit(self, batch: "_Batch") -> None:
+        batch.commit()
+        pending, self._after_commit = self._after_commit, []
+        for action in pending:  # work that must only follow data that has landed (reports to the NPA)
+            action()
 
     def import_file(self, path: Path, *, officer_id: int | None = None,
                     station_names: set[str] | None = None) -> FileResult:
@@ -250,7 +323,8 @@ class Importer:
                                detail={"file": doc.path.name, "hash": doc.file_hash, "unit": doc.unit_id,
                                        "sequence": doc.sequence, "rows": res.rows_imported, "signed": doc.signed})
         if rids and self._on_mistaken:
-            self._on_mistaken(doc, rids, officer_id)
+            on_mistaken = self._on_mistaken
+            self._after_commit.append(lambda: on_mistaken(doc, rids, officer_id))
 
     def _insert_rows(self, doc: IncomingFile, res: FileResult, file_id: int, station_names: set[str] | None,
                      today: dt.date, received_at: str, received_on: str) -> None:
