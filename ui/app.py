@@ -11,6 +11,7 @@ import os
 import logging
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -18,11 +19,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_app import APP_NAME
 from desktop_app.context import AppContext
 from desktop_app.services.errors import ServiceError
-from desktop_app.signing_keys import PASSPHRASE_ENV
 from ui import passphrase_prompt, theme
-from ui.main_window import MainWindow
-from ui.setup_dialog import SetupDialog
+from ui.preload import Preloader
 from ui.sign_in_dialog import SignInDialog
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +37,26 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def open_main_window(ctx: AppContext, parent=None) -> MainWindow | None:
-    """First-run setup if needed, then sign-in; None when the officer cancels either."""
+    """First-run setup if needed, then sign-in; None when the officer cancels either.
+
+    The main window's modules load on a worker thread while the sign-in dialog is up (ui/preload.py).
+    """
+    preload = Preloader()
     if not ctx.settings.is_set_up:
+        from ui.setup_dialog import SetupDialog
+
+        preload.start()
         if SetupDialog.run(parent, ctx) is None:
             return None
         _make_key_at_setup(ctx, parent)
+    QTimer.singleShot(0, preload.start)  # once the dialog is on screen: its own first paint comes first
     officer = SignInDialog.ask(parent, ctx)
+    preload.start()  # a dialog that never ran its event loop (tests patch it)
     if officer is None:
         return None
+    preload.wait()
+    from ui.main_window import MainWindow
+
     window = MainWindow(ctx, officer)
     install_tier_screens(window, ctx, officer, defer=True)
     return window
@@ -54,8 +68,6 @@ def install_tier_screens(window: MainWindow, ctx: AppContext, officer, *, defer:
     With ``defer`` a station's secondary tabs are added once the event loop runs, so the entry screen
     shows without waiting for the import pipeline to load.
     """
-    from ui.npa_screens import install_npa_screens
-
     if window.tier == "station":
         from ui.station_screens import install_station_screens
 
@@ -64,11 +76,14 @@ def install_tier_screens(window: MainWindow, ctx: AppContext, officer, *, defer:
         def secondary():
             if defer and not window.isVisible():  # closed before the timer fired: the data folder may be too
                 return
+            from ui.npa_screens import install_npa_screens
+
             window.npa_screens = install_npa_screens(window, ctx, window.officer, services=ctx.pipeline())
 
         QTimer.singleShot(150, window, secondary) if defer else secondary()  # after the first paint
         return
     from ui.hq_screens import install_hq_screens
+    from ui.npa_screens import install_npa_screens
 
     window.hq_screens = install_hq_screens(window, ctx, officer, hq=ctx.pipeline())
     window.npa_screens = install_npa_screens(window, ctx, officer, services=ctx.pipeline())
@@ -77,6 +92,8 @@ def install_tier_screens(window: MainWindow, ctx: AppContext, officer, *, defer:
 def _make_key_at_setup(ctx: AppContext, parent) -> None:
     # The unit's key pair is made at setup, so its fingerprint can be registered before the first
     # send. Where it needs a passphrase (not Windows) and none is configured, the first signing asks.
+    from desktop_app.signing_keys import PASSPHRASE_ENV
+
     keys = ctx.key_service()
     if keys.store.protection == "passphrase" and not os.environ.get(PASSPHRASE_ENV):
         return

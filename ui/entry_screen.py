@@ -24,11 +24,8 @@ from desktop_app import resources
 from desktop_app.entry import Entry, Status
 from desktop_app.services.officers import Officer
 from ui import theme
-from ui.adjudication_dialog import AdjudicationDialog
 from ui.entry_delegates import EntryDelegate
 from ui.entry_table_model import COL_ACCOUNT_ID, COL_STATUS, EntryTableModel
-from ui.verification_stats_dialog import VerificationStatsDialog
-from ui.verify_dialog import VerifyDialog
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +257,8 @@ class EntryScreen(QWidget):
         """確認入力 by a second officer, starting at the selected row when it awaits verification."""
         entry = self.current_entry()
         start = entry.id if entry is not None and entry.status == Status.AWAITING else None
+        from ui.verify_dialog import VerifyDialog  # dialogs load when opened: start-up stays short
+
         if VerifyDialog.run(self, self._ctx, start):
             self.reload()
         self.statusMessage.emit(self._ctx.verification.export_readiness().message())
@@ -267,11 +266,15 @@ class EntryScreen(QWidget):
     def adjudicate_rows(self) -> None:
         entry = self.current_entry()
         start = entry.id if entry is not None and entry.status == Status.CONFLICT else None
+        from ui.adjudication_dialog import AdjudicationDialog
+
         if AdjudicationDialog.run(self, self._ctx, start):
             self.reload()
         self.statusMessage.emit(self._ctx.verification.export_readiness().message())
 
     def show_verification_stats(self) -> None:
+        from ui.verification_stats_dialog import VerificationStatsDialog
+
         VerificationStatsDialog.show_for(self, self._ctx)
 
     def paste_clipboard(self) -> None:

@@ -21,9 +21,7 @@ import desktop_app
 from desktop_app import resources
 from desktop_app.services.officers import Officer
 from ui.entry_screen import EntryScreen
-from ui.officers_dialog import OfficersDialog
 from ui.sign_in_dialog import SignInDialog
-from ui.stations_dialog import StationsDialog
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +100,13 @@ class MainWindow(QMainWindow):
 
     # ---- actions ---------------------------------------------------------------------------
     def show_officers(self) -> None:
+        from ui.officers_dialog import OfficersDialog  # dialogs load when opened: start-up stays short
+
         OfficersDialog(self._ctx, self._officer, self).exec()
 
     def show_stations(self) -> None:
+        from ui.stations_dialog import StationsDialog
+
         StationsDialog(self._ctx, self._officer, self).exec()
         if self.entry_screen is not None:
             self.entry_screen.reload()  # station names decide which rows are valid

@@ -11,7 +11,6 @@ import os
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
-from desktop_app.signing_keys import MIN_PASSPHRASE, PASSPHRASE_ENV
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,9 @@ class PassphrasePrompt:
         self._cached: str | None = None
 
     def __call__(self) -> str | None:
+        # here, not at the top: signing_keys loads minisign and cryptography, which start-up never needs
+        from desktop_app.signing_keys import MIN_PASSPHRASE, PASSPHRASE_ENV
+
         if os.environ.get(PASSPHRASE_ENV):
             return os.environ[PASSPHRASE_ENV]
         if self._cached:

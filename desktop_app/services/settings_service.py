@@ -1,13 +1,15 @@
 """Typed access to the declared settings."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.settings import SETTINGS
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.settings_repo import SettingsRepo
-from desktop_app.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from desktop_app.workdays import WorkCalendar
 
 
 class SettingsService:
@@ -41,5 +43,8 @@ class SettingsService:
         return bool(self.get("tier") and self.get("unit_id"))
 
     def calendar(self) -> WorkCalendar:
+        # imported here: the holiday tables are for deadlines, which a station's start-up never shows
+        from desktop_app.workdays import WorkCalendar
+
         return WorkCalendar.from_settings(self.get("extra_closed_days"), self.get("extra_open_days"),
                                           self.get("office_end"))

@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     env = dict(os.environ)
+    # An installed Python writes and reuses .pyc files; a shell that forbids it would have the source
+    # run recompile every module at each start (about 100 ms here), which no user ever sees.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["TEISHI_STARTUP_PROBE"] = "main"
     env["TEISHI_STARTUP_PROBE_SIGNIN"] = f"{STAFF_NO}:{PIN}"
