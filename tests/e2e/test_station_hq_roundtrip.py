@@ -23,8 +23,23 @@ from desktop_app.workdays import WorkCalendar
 from tests.fixtures.exchange_files import PASSPHRASE, hostile_files, key_service, trust_for
 
 ROOT = Path(__file__).resolve().parents[2]
-# The CLI runs in its own process with the real clock, so the whole day uses the real date.
+# The CLI runs in its own process with the real clock, so the whole day uses the real date: the
+# fixture below sets it when the tests start, after waiting out midnight if it is minutes away.
 TODAY = dt.date.today()
+MIDNIGHT_MARGIN = dt.timedelta(minutes=3)  # far longer than this module takes
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_calendar_day():
+    import time
+
+    global TODAY
+    now = dt.datetime.now()
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())
+    if midnight - now < MIDNIGHT_MARGIN:
+        time.sleep((midnight - now).total_seconds() + 1)  # rows would otherwise land in two batch days
+    TODAY = dt.date.today()
+    yield
 
 
 def open_unit(path: Path, tier: str, station: str | None = None) -> AppContext:
