@@ -39,6 +39,7 @@ from desktop_app.exchange.verify import ABSENT, TrustStore, verify_package
 import xml.etree.ElementTree as ET
 
 from desktop_app.exchange.workbook_writer import METADATA_PART, SHEET_PART, excel_escape, excel_serial
+from desktop_app.exchange.sheet_match import signed_sheet_matches
 from desktop_app.exchange.writer import FORMAT_NAME, KINDS
 from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, ZipLimits, not_xlsx_message, open_package
 from desktop_app.forms import FORMS, LINE_WORKS
@@ -250,15 +251,18 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
     sheet = meta["sheet"]
     sheet_name, first = sheet["name"], int(sheet["first_data_row"])
     columns: list[str] = list(sheet["columns"])
-    spec = _signed_spec(meta)
-    if SHEET_PART not in pkg.names:
-        raise refuse("シートの構成が署名時の管理情報と一致しません")
-    workbook = pkg.read("xl/workbook.xml")
-    # Our own workbook.xml for this sheet proves "one visible sheet of that name" without a parse.
-    if not (_workbook_identical(workbook, spec) or _only_sheet(workbook, sheet_name)):
+    if SHEET_PART not in pkg.names or "xl/workbook.xml" not in pkg.names:
         raise refuse("シートの構成が署名時の管理情報と一致しません")
     if any(not isinstance(r, dict) for r in meta["rows"]):
         raise refuse("管理情報の行が読めません")
+    workbook = pkg.read("xl/workbook.xml")
+    # Fast path: sheet and workbook.xml exactly as the metadata renders them, column by column.
+    if signed_sheet_matches(pkg.read_unscanned(SHEET_PART), workbook, meta):
+        return _rows(meta, sheet_name, first)
+    spec = _signed_spec(meta)
+    # Our own workbook.xml for this sheet proves "one visible sheet of that name" without a parse.
+    if not (_workbook_identical(workbook, spec) or _only_sheet(workbook, sheet_name)):
+        raise refuse("シートの構成が署名時の管理情報と一致しません")
     if not _renders_identically(pkg.read_unscanned(SHEET_PART), spec):
         form = FORMS.get(meta.get("form") or "", LINE_WORKS)
         labels = {c.key: c.label for c in form.columns}
@@ -280,6 +284,11 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
                 if cells.get(f"{letter}{sheet_row}", "") != _expected(key, r, i + 1):
                     raise refuse("セルの内容が署名された管理情報と一致しません", sheet=sheet_name, row=sheet_row,
                                  column=letter, column_label=labels.get(key, key))
+    return _rows(meta, sheet_name, first)
+
+
+def _rows(meta: dict, sheet_name: str, first: int) -> list[ExchangeRow]:
+    """The signed metadata's rows, once the sheet is proven to show them."""
     out: list[ExchangeRow] = []
     not_extra = _NOT_EXTRA
     for i, r in enumerate(meta["rows"]):
