@@ -102,11 +102,14 @@ class CheckedRow:
         return sum(1 for i in self.issues if not i.is_error)
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; one is kept (same output).
+to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def issues_json(issues: Sequence[Issue]) -> str | None:
     if not issues:
         return None
-    return json.dumps([{"column": i.column, "severity": i.severity, "message": i.message} for i in issues],
-                      ensure_ascii=False)
+    return to_json([{"column": i.column, "severity": i.severity, "message": i.message} for i in issues])
 
 
 def prepare(row: dict[str, Any], *, stations: Collection[str] | None, today: dt.date) -> tuple[dict[str, Any], list[Issue]]:

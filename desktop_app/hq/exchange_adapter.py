@@ -13,7 +13,8 @@ from pathlib import Path
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.exchange.reader import ExchangeDocument, read_exchange_bytes
 from desktop_app.hq.incoming import IncomingFile, IncomingRow
-from desktop_app.services.trust import TrustService
+from desktop_app.exchange.verify import TrustedKey
+from desktop_app.services.trust import TrustService, _trusted
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,11 @@ class DbTrust(TrustService):
     def __init__(self, database):
         super().__init__(database)
         self._conn = database.db.conn
+
+    def lookup(self, key_id: str) -> TrustedKey | None:
+        cur = self._conn.execute("SELECT * FROM trust_keys WHERE key_id = ?", [key_id])
+        row = cur.fetchone()
+        return _trusted(dict(zip([d[0] for d in cur.description], row))) if row else None
 
     def sequence_seen(self, unit_id: str, sequence: int) -> bool:
         return self._conn.execute("SELECT 1 FROM seen_sequences WHERE unit_id = ? AND sequence = ?",

@@ -7,8 +7,10 @@ Per file, in this order, stopping at the first refusal:
                                             → refused with the reader's problems
   3. signed: document kind expected at this tier; sequence not replayed (a gap is a warning)
   4. every row re-checked and duplicates found (shown, never dropped)
-  5. one transaction: file, rows, back-references on earlier duplicates, receipt log, audit
-Every outcome, refusals included, is written to the hash-chained receipt log.
+  5. one savepoint: file, rows, back-references on earlier duplicates, receipt log, audit
+Every outcome, refusals included, is written to the hash-chained receipt log. Several files share
+one transaction (see ``import_paths``): each is still all-or-nothing, and none is reported until
+its batch has committed.
 """
 from __future__ import annotations
 
@@ -109,7 +111,7 @@ class _Batch:
     """One outer transaction holding several files' savepoints (see ``Importer.import_paths``)."""
 
     def __init__(self, database: Database):
-        self._conn = database.db.conn
+        self._conn = database.conn
         self._started: float | None = None
         self._files = 0
 
@@ -353,52 +355,49 @@ class Importer:
             values.update(file_id=file_id, unit_id=doc.unit_id, status=status, received_at=received_at,
                           received_on=received_on, errors=sum(1 for i in issues if i.is_error),
                           warnings=sum(1 for i in issues if not i.is_error), issues=checks.issues_json(issues),
-                          dups=json.dumps([d.to_dict() for d in dups], ensure_ascii=False) if dups else None,
+                          dups=checks.to_json([d.to_dict() for d in dups]) if dups else None,
                           problem=len(issues) + len(dups))
             to_insert.append(values)
             res.duplicates += 1 if dups else 0
             res.row_problems += 1 if any(i.is_error for i in issues) else 0
         if replaced:
             self._repo.update_rows([earlier[r]["rid"] for r in replaced], {"status": RowStatus.SUPERSEDED.value})
+        # rids given here (what SQLite would pick: max + 1 …, the write lock is ours) so the
+        # back-references below need not read the new rows back
+        first = self._repo.next_rid()
+        for i, values in enumerate(to_insert):
+            values["rid"] = first + i
         self._repo.insert_rows(to_insert)
         res.rows_imported = len(to_insert)
         if res.duplicates:
-            self._back_reference(file_id, to_insert)
+            self._back_reference(to_insert, dups_per_row, candidates)
         if res.row_problems:
             res.warnings.append(f"{res.row_problems}行に誤りがあります。確認画面で内容を確認し、必要なら差し戻してください")
         if res.duplicates:
             res.warnings.append(f"{res.duplicates}行に重複(または重複の可能性)があります")
 
-    def _back_reference(self, file_id: int, inserted: list[dict[str, Any]]) -> None:
+    def _back_reference(self, inserted: list[dict[str, Any]], dups_per_row: list[list[checks.Dup]],
+                        candidates: list[dict[str, Any]]) -> None:
         """Earlier rows learn about the later duplicate too, so the review screen shows both.
 
-        One read of the file's new rows, one read of every earlier row concerned and one batched
-        write: an earlier row named by several new rows collects all of them, in row order."""
-        new_rows = {r["position"]: r for r in self._repo.file_rows(file_id)}
-        wanted: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # (earlier rid, new row, dup)
-        for values in inserted:
-            if not values.get("dups"):
-                continue
-            new = new_rows.get(values["position"])
-            if new is None:
-                continue
-            wanted += [(d["other_rid"], new, d) for d in json.loads(values["dups"]) if d.get("other_rid")]
-        if not wanted:
-            return
-        others = {r["rid"]: r for r in self._repo.rows([rid for rid, _, _ in wanted])}
+        The earlier rows are the duplicate candidates already read for this file (this connection
+        holds the write lock, so they are current); one batched write. An earlier row named by
+        several new rows collects all of them, in row order."""
+        others = {r["rid"]: r for r in candidates}
         updated: dict[int, tuple[list[dict[str, Any]], int]] = {}
-        for other_rid, new, d in wanted:
-            other = others.get(other_rid)
-            if other is None:
-                continue
-            lst, problem = updated.get(other_rid) or (json.loads(other["dups"] or "[]"), other["problem"] or 0)
-            kind = "confusable" if d["kind"] == "confusable" else ("sent" if d["kind"] == "sent" else d["kind"])
-            if kind == "sent":
-                kind = "same_station" if other.get("unit_id") == new.get("unit_id") else "other_station"
-            lst.append(checks.Dup(kind, new["account_id"], new["rid"], station=new.get("station"),
-                                  unit_id=new.get("unit_id"), received_at=new.get("received_at"),
-                                  status=new.get("status")).to_dict())
-            updated[other_rid] = (lst, problem + 1)
+        for new, dups in zip(inserted, dups_per_row):
+            for d in dups:
+                other = others.get(d.other_rid) if d.other_rid is not None else None
+                if other is None:
+                    continue
+                lst, problem = updated.get(d.other_rid) or (json.loads(other["dups"] or "[]"), other["problem"] or 0)
+                kind = d.kind
+                if kind == "sent":
+                    kind = "same_station" if other.get("unit_id") == new.get("unit_id") else "other_station"
+                lst.append(checks.Dup(kind, new["account_id"], new["rid"], station=new.get("station"),
+                                      unit_id=new.get("unit_id"), received_at=new.get("received_at"),
+                                      status=new.get("status")).to_dict())
+                updated[d.other_rid] = (lst, problem + 1)
         self._repo.set_dups_many([(rid, lst, problem) for rid, (lst, problem) in updated.items()])
 
     def _apply_mistaken(self, doc: IncomingFile, res: FileResult, officer_id: int | None, received_at: str) -> list[int]:

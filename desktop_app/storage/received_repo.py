@@ -127,6 +127,10 @@ class ReceivedRepo:
         return out
 
     # ---- rows ---------------------------------------------------------------------------
+    def next_rid(self) -> int:
+        """The rid SQLite would give the next row (rid is the rowid; no AUTOINCREMENT)."""
+        return (self.conn.execute("SELECT max(rid) FROM hq_rows").fetchone()[0] or 0) + 1
+
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
