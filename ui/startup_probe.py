@@ -4,6 +4,7 @@ Inactive unless the environment variable TEISHI_STARTUP_PROBE is set; the applic
 The benchmark starts the program as a subprocess and timestamps the marker lines it prints:
 
     TEISHI-STARTUP-PROBE first-window <Class>   the first top-level window a person sees
+    TEISHI-STARTUP-PROBE sign-in-pressed <Class> the probe pressed サインイン (see below)
     TEISHI-STARTUP-PROBE main-window <Class>    the first QMainWindow, after which the process exits
 
 "Shown" means exposed: Qt created the native window and delivered its first Expose event.
@@ -78,6 +79,7 @@ class _Probe(QObject):
         dialog.staff_no.setText(staff_no)
         dialog.pin.setText(pin)
         buttons = dialog.findChild(QDialogButtonBox)
+        _say("sign-in-pressed", dialog)
         buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
