@@ -13,6 +13,8 @@ from desktop_app.exchange.workbook_writer import CUSTOM_PART
 
 UNSIGNED_PARTS = frozenset({CUSTOM_PART})
 _LINE = re.compile(r"([0-9a-f]{64})  ([A-Za-z0-9_.\[\]/-]{1,200})")
+_WHOLE = re.compile(r"(?:[0-9a-f]{64}  [A-Za-z0-9_.\[\]/-]{1,200}\n)+")
+_LINES = re.compile(r"([0-9a-f]{64})  ([A-Za-z0-9_.\[\]/-]{1,200})\n")
 MAX_MANIFEST_ENTRIES = 200
 
 
@@ -37,15 +39,15 @@ def parse_manifest(text: str) -> dict[str, str]:
     """Strictly parse a manifest; any deviation from what ``build_manifest`` writes is an error."""
     if not text.endswith("\n"):
         raise ManifestError("manifest does not end with a line feed")
-    lines = text[:-1].split("\n")
-    if len(lines) > MAX_MANIFEST_ENTRIES:
+    if text.count("\n") > MAX_MANIFEST_ENTRIES:
         raise ManifestError("too many manifest lines")
+    if not _WHOLE.fullmatch(text):  # one pass for every line; the slow loop below only names the culprit
+        for line in text[:-1].split("\n"):
+            if not _LINE.fullmatch(line):
+                raise ManifestError(f"malformed manifest line {line[:80]!r}")
+        raise ManifestError("malformed manifest")
     out: dict[str, str] = {}
-    for line in lines:
-        m = _LINE.fullmatch(line)
-        if not m:
-            raise ManifestError(f"malformed manifest line {line[:80]!r}")
-        digest, name = m.groups()
+    for digest, name in _LINES.findall(text):
         if name in out or name in UNSIGNED_PARTS or ".." in name.split("/") or name.startswith("/"):
             raise ManifestError(f"bad entry name {name!r}")
         out[name] = digest

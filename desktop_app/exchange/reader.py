@@ -291,9 +291,10 @@ def _rows(meta: dict, sheet_name: str, first: int) -> list[ExchangeRow]:
     """The signed metadata's rows, once the sheet is proven to show them."""
     out: list[ExchangeRow] = []
     not_extra = _NOT_EXTRA
+    core = _CORE
     for i, r in enumerate(meta["rows"]):
         get = r.get
-        values = {k: get(k) for k in _CORE}
+        values = dict(zip(core, map(get, core)))
         if values["account_id"] is None and values["account_id_raw"]:
             values["account_id"] = normalize_account_id(values["account_id_raw"])
         extra = {} if r.keys() <= not_extra else {k: val for k, val in r.items() if k not in not_extra}

@@ -32,13 +32,13 @@ _PLANS: dict[tuple, "_Plan | None"] = {}
 _PLANS_MAX = 32
 _SERIALS: dict[str, str | None] = {}  # ISO text → Excel serial text (None: not a date)
 _SERIALS_MAX = 4096
-_ROW_OPENS: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
 
 
 class _Plan:
-    """What depends only on the layout: frame, workbook.xml and each column's cell pieces."""
+    """What depends only on the layout: frame, workbook.xml and, for each column and row, the cell
+    markup around the value (so an ordinary cell costs no string building at all)."""
 
-    __slots__ = ("head", "foot", "workbook", "columns", "first", "total")
+    __slots__ = ("head", "foot", "workbook", "columns", "first", "total", "opens")
 
     def __init__(self, spec: ww.SheetSpec, total: int):
         head, foot = ww._frame(spec, total)
@@ -47,15 +47,32 @@ class _Plan:
         self.workbook = ww.workbook_xml([spec])
         self.first = spec.first_data_row
         self.total = total
+        refs = [str(self.first + n) for n in range(total)]
+        self.opens = [f'<row r="{r}">' for r in refs]
         self.columns = []
         for i, col in enumerate(spec.columns, start=1):
             style = ww._KIND_STYLE.get(col.kind, ww.S_TEXT)
             code = {"date": _DATE, "number": _NUMBER}.get(col.kind, _TEXT)
             text_style = ww.S_TEXT if code != _TEXT else style
             quoted_style = text_style + 1 if text_style in ww._HAS_QUOTED_TWIN else text_style
-            self.columns.append((col.key, code, f'<c r="{column_letter(i)}', f'" s="{style}"/>',
-                                 f'" s="{style}"><v>', f'" s="{text_style}"{ww._INLINE}',
-                                 f'" s="{quoted_style}"{ww._INLINE}'))
+            cell = f'<c r="{column_letter(i)}'
+            self.columns.append(_Column(
+                key=col.key, code=code, head=cell, empty=f'" s="{style}"/>', number=f'" s="{style}"><v>',
+                plain=f'" s="{text_style}"{ww._INLINE}', quoted=f'" s="{quoted_style}"{ww._INLINE}',
+                refs=refs,
+                empties=[f'{cell}{r}" s="{style}"/>' for r in refs],
+                plains=[f'{cell}{r}" s="{text_style}"{ww._INLINE}' for r in refs],
+                numbers=[f'{cell}{r}" s="{style}"><v>' for r in refs],
+                counted=[f'{cell}{r}" s="{style}"><v>{n}</v></c>' for n, r in enumerate(refs, start=1)]))
+
+
+class _Column:
+    __slots__ = ("key", "code", "head", "empty", "number", "plain", "quoted", "refs", "empties", "plains",
+                 "numbers", "counted")
+
+    def __init__(self, **kw: Any):
+        for name, value in kw.items():
+            setattr(self, name, value)
 
 
 def signed_sheet_matches(sheet: bytes, workbook: bytes, meta: dict) -> bool | None:
@@ -101,17 +118,6 @@ def _plan(meta: dict) -> _Plan | None:
     return plan
 
 
-def _row_refs(first: int, total: int) -> tuple[list[str], list[str]]:
-    hit = _ROW_OPENS.get((first, total))
-    if hit is None:
-        refs = [str(first + n) for n in range(total)]
-        hit = (refs, [f'<row r="{r}">' for r in refs])
-        if len(_ROW_OPENS) > 64:
-            _ROW_OPENS.clear()
-        _ROW_OPENS[(first, total)] = hit
-    return hit
-
-
 def _column_values(key: str, rows: list[dict]) -> list[Any]:
     """The values ``writer.sheet_cell_rows`` would give this column (類型 as its label, a missing
     ISO date replaced by the text that was typed)."""
@@ -122,55 +128,86 @@ def _column_values(key: str, rows: list[dict]) -> list[Any]:
     return [r.get(key) for r in rows]
 
 
-def _escaped(values: list[Any]) -> list[Any] | None:
-    """Each text as the sheet holds it, or None when a value is not text (declined)."""
-    present = [v for v in values if v is not None]
-    joined = "".join(present)  # TypeError for anything but str: handled by the caller
-    if "_" not in joined and joined.isprintable():
-        if "&" not in joined and "<" not in joined and ">" not in joined:
-            return values
-    return [ww._xml_text_fast(v) if v else v for v in values]
-
-
 def _rows_text(plan: _Plan, rows: list) -> str | None:
+    """The numbered rows as ``workbook_writer._data_rows`` writes them, or None (declined).
+
+    Each cell is three pieces (markup before the value, the value, markup after it) joined once at
+    the end. A column of ordinary values (the common case: non-empty text needing no escaping and no
+    quote prefix, ISO dates already seen, 番号 counting from 1) takes its pieces straight from the
+    plan; any other column is built cell by cell as ``_data_rows`` does.
+    """
     n_rows = len(rows)
     if n_rows > plan.total or any(r.__class__ is not dict for r in rows):
         return None
-    refs, opens = _row_refs(plan.first, plan.total)
-    pad = [None] * (plan.total - n_rows)
+    pad = plan.total - n_rows
+    blanks = [""] * pad
+    pieces: list = []
+    for col in plan.columns:
+        values = _column_values(col.key, rows)
+        if col.code == _NUMBER:
+            values = [v or n for n, v in enumerate(values, start=1)] + list(range(n_rows + 1, plan.total + 1))
+            if set(map(type, values)) - {int}:
+                return None  # text (or true/false) in the 番号 column: the general path renders it
+            if values == _COUNT[:plan.total]:
+                pieces += (col.counted, repeat("", plan.total), repeat("", plan.total))
+            else:
+                pieces += (col.numbers, list(map(str, values)), repeat("</v></c>", plan.total))
+            continue
+        if col.code == _DATE:
+            serials = list(map(_SERIALS.get, values))
+            if None not in serials:
+                pieces += (col.numbers[:n_rows] + col.empties[n_rows:], serials + blanks,
+                           ["</v></c>"] * n_rows + blanks)
+                continue
+        elif _plain_text(values):
+            pieces += (col.plains[:n_rows] + col.empties[n_rows:], values + blanks,
+                       [ww._INLINE_END] * n_rows + blanks)
+            continue
+        cells = _cells(col, values + [None] * pad)
+        if cells is None:
+            return None
+        pieces += (cells, repeat("", plan.total), repeat("", plan.total))
+    return "".join(chain.from_iterable(zip(plan.opens, *pieces, repeat("</row>", plan.total))))
+
+
+_COUNT = list(range(1, 100_001))
+_TRIGGER_AFTER_LF = tuple("\n" + t for t in ww.FORMULA_TRIGGERS)
+
+
+def _plain_text(values: list) -> bool:
+    """Every value non-empty text shown as it is: no escaping, no quote prefix."""
+    try:
+        flat = "".join(values)  # TypeError for None or anything but text
+    except TypeError:
+        return False
+    if not all(values) or not flat.isprintable() or "_" in flat or "&" in flat or "<" in flat or ">" in flat:
+        return False
+    lined = "\n" + "\n".join(values)  # printable values hold no LF: each "\n" starts a value
+    return not any(t in lined for t in _TRIGGER_AFTER_LF)
+
+
+def _cells(col: _Column, values: list) -> list[str] | None:
+    """One column cell by cell, as ``_data_rows`` builds it; None for a value it does not render."""
     trigger = ww._TRIGGER_FIRST
     end = ww._INLINE_END
-    columns: list[list[str]] = []
-    for key, code, head, empty, number, plain, quoted in plan.columns:
-        values = _column_values(key, rows) + pad
-        if code == _NUMBER:
-            values = [v or n for n, v in enumerate(values, start=1)]
-            if any(v.__class__ is not int for v in values):
-                return None  # text in the 番号 column: the general path renders it
-            columns.append([f"{head}{r}{number}{v}</v></c>" for r, v in zip(refs, values)])
-        elif code == _DATE:
-            cells = []
-            for r, v in zip(refs, values):
-                if not v:
-                    if v is not None and v != "":
-                        return None
-                    cells.append(f"{head}{r}{empty}")
-                    continue
-                serial = _serial(v)
-                if serial is not None:
-                    cells.append(f"{head}{r}{number}{serial}</v></c>")
-                else:  # an unreadable date stays visible as the text that was typed
-                    text = ww._xml_text_fast(v)
-                    cells.append(f"{head}{r}{quoted if v[:1] in trigger else plain}{text}{end}")
-            columns.append(cells)
-        else:
-            for v in values:
-                if not v and v is not None and v != "":
-                    return None  # 0, False, an empty list: the general path renders those
-            shown = _escaped(values)
-            columns.append([f"{head}{r}{quoted if v[:1] in trigger else plain}{s}{end}" if v else f"{head}{r}{empty}"
-                            for r, v, s in zip(refs, values, shown)])
-    return "".join(chain.from_iterable(zip(opens, *columns, repeat("</row>"))))
+    head, empty, plain, quoted = col.head, col.empty, col.plain, col.quoted
+    out = []
+    for r, v in zip(col.refs, values):
+        if not v:
+            if v is not None and v != "":
+                return None  # 0, False, an empty list: the general path renders those
+            out.append(f"{head}{r}{empty}")
+            continue
+        if v.__class__ is not str:
+            return None
+        if col.code == _DATE:
+            serial = _serial(v)
+            if serial is not None:
+                out.append(f"{head}{r}{col.number}{serial}</v></c>")
+                continue
+            # an unreadable date stays visible as the text that was typed (S_TEXT, as in _data_rows)
+        out.append(f"{head}{r}{quoted if v[:1] in trigger else plain}{ww._xml_text_fast(v)}{end}")
+    return out
 
 
 def _serial(value: str) -> str | None:

@@ -87,6 +87,7 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory file header (46 byt
 _END = struct.Struct("<4s4H2LH")  # end of central directory record (22 bytes)
 _PLAIN_FLAGS = 0x0808 | 0x0006  # data descriptor, UTF-8 names, deflate speed options
 _DESCRIPTOR = 0x0008
+_LEAN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _MAX_COMMENT = 0xFFFF
 _MAX_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION: a later "version needed" is refused by zipfile
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -218,12 +219,26 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
     starts = sorted({i.header_offset for i in infos})
     bounds = dict(zip(starts, starts[1:] + [start_dir]))
     kept = 0
+    small, hashes, sha256 = pkg.small, pkg.hashes, hashlib.sha256
     for info in infos:
-        keep = info.file_size <= SMALL_ENTRY or kept + info.file_size <= KEEP_BUDGET
-        defer = defer_worksheets and _is_worksheet(info.filename)
-        _scan_entry(pkg, info, file, bounds[info.header_offset], keep=keep, defer=defer)
-        if keep:
-            kept += info.file_size
+        name, size = info.filename, info.file_size
+        defer = defer_worksheets and _is_worksheet(name)
+        if size > SMALL_ENTRY and kept + size > KEEP_BUDGET:
+            _stream_entry(pkg, info, file, defer=defer)
+            continue
+        # Inflated once and kept: hashing, the content scan, the signature check, the relationship
+        # check and the reader all use these bytes.
+        kept += size
+        try:
+            body = _inflate(pkg, info, file, bounds[info.header_offset])
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            raise _corrupt(file, name) from None
+        small[name] = body
+        hashes[name] = sha256(body).hexdigest()
+        if defer:
+            pkg.unscanned.add(name)
+        elif name.endswith(_XML_SUFFIXES):
+            _scan_content(pkg, name, body, file)
     for name in pkg.names:
         if name.endswith(".rels"):
             _check_rels(pkg, name, file, limits, allow_hyperlinks)
@@ -295,8 +310,11 @@ def _plain_extra(extra: bytes) -> bool:
     return at == len(extra)
 
 
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
 def _is_xml(name: str) -> bool:
-    return name.endswith((".xml", ".rels", ".vml"))
+    return name.endswith(_XML_SUFFIXES)
 
 
 def _is_worksheet(name: str) -> bool:
@@ -328,64 +346,56 @@ def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) 
     CRC) plus one zipfile 3.11 lacks: the compressed data may not run into the next entry. Anything
     unusual (another compression method, unknown flags) goes through zipfile instead.
     """
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & ~_PLAIN_FLAGS:
+    method = info.compress_type
+    if method not in _LEAN_METHODS or info.flag_bits & ~_PLAIN_FLAGS:
         return pkg.zf.read(info)
     data = pkg.raw
     off = info.header_offset
-    if off + _LOCAL.size > len(data):
-        raise _corrupt(file, info.filename)
-    sig, _version, flags, method, _time, _date, crc, csize, usize, name_len, extra_len = _LOCAL.unpack_from(data, off)
+    name = info.filename
+    if off < 0:
+        raise _corrupt(file, name)
     try:
-        local_name = _decode_name(data[off + _LOCAL.size:off + _LOCAL.size + name_len], flags)
-    except UnicodeDecodeError:
-        raise _corrupt(file, info.filename) from None
-    start = off + _LOCAL.size + name_len + extra_len
+        sig, _version, flags, local_method, _time, _date, crc, csize, usize, name_len, extra_len = \
+            _LOCAL.unpack_from(data, off)
+        local_name = _decode_name(data[off + 30:off + 30 + name_len], flags)
+    except (struct.error, UnicodeDecodeError):
+        raise _corrupt(file, name) from None
+    start = off + 30 + name_len + extra_len
     end = start + info.compress_size
-    if sig != b"PK\x03\x04" or local_name != info.orig_filename or end > bound or end > len(data):
-        raise _corrupt(file, info.filename)
+    size = info.file_size
     # The local header must tell the directory's story: another reader (or an unzip tool) going by
     # the local headers would otherwise see other data than what was checked and hashed. With a data
     # descriptor, CRC and sizes may be left zero in the local header; zip64 sizes (only in a zip
     # zipfile read for us) sit in an extra field, so only the CRC is compared then.
-    if method != info.compress_type or (flags ^ info.flag_bits) & 0x0809:
-        raise _corrupt(file, info.filename)
-    if flags & _DESCRIPTOR and not (crc or csize or usize):
-        pass
-    elif 0xFFFFFFFF in (csize, usize):
-        if crc != info.CRC:
-            raise _corrupt(file, info.filename)
-    elif (crc, csize, usize) != (info.CRC, info.compress_size, info.file_size):
-        raise _corrupt(file, info.filename)
-    if info.compress_type == zipfile.ZIP_STORED:
+    if (sig, local_name, local_method, flags & 0x0809, crc, csize, usize) != \
+            (b"PK\x03\x04", info.orig_filename, method, info.flag_bits & 0x0809, info.CRC, info.compress_size, size):
+        if sig != b"PK\x03\x04" or local_name != info.orig_filename or local_method != method \
+                or (flags ^ info.flag_bits) & 0x0809:
+            raise _corrupt(file, name)
+        if flags & _DESCRIPTOR and not (crc or csize or usize):
+            pass
+        elif 0xFFFFFFFF in (csize, usize):
+            if crc != info.CRC:
+                raise _corrupt(file, name)
+        else:
+            raise _corrupt(file, name)
+    if end > bound or end > len(data):
+        raise _corrupt(file, name)
+    if method == zipfile.ZIP_STORED:
         out = data[start:end]
     else:
         try:  # at most one byte past the declared size is ever inflated (a lying size is refused below)
-            out = zlib.decompressobj(-15).decompress(memoryview(data)[start:end], info.file_size + 1)
+            out = zlib.decompressobj(-15).decompress(memoryview(data)[start:end], size + 1)
         except zlib.error:
-            raise _corrupt(file, info.filename) from None
-    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-        raise _corrupt(file, info.filename)
+            raise _corrupt(file, name) from None
+    if len(out) != size or zlib.crc32(out) != info.CRC:
+        raise _corrupt(file, name)
     return out
 
 
-def _scan_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int, *, keep: bool,
-                defer: bool) -> None:
+def _stream_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, *, defer: bool) -> None:
+    """An entry too large to keep: hashed and scanned in 1 MiB chunks (bounded memory)."""
     name = info.filename
-    if keep:
-        # Inflated once and kept: hashing, the content scan, the signature check, the relationship
-        # check and the reader all use these bytes.
-        try:
-            data = _inflate(pkg, info, file, bound)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-            raise _corrupt(file, name) from None
-        if defer:
-            pkg.unscanned.add(name)
-        else:
-            _scan_content(pkg, name, data, file)
-        pkg.small[name] = data
-        pkg.hashes[name] = hashlib.sha256(data).hexdigest()
-        return
-    # Too large to keep: stream it in 1 MiB chunks (bounded memory), scanning as it goes.
     h = hashlib.sha256()
     is_xml = _is_xml(name) and not defer
     is_sheet = _is_worksheet(name)

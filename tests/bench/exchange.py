@@ -3,8 +3,10 @@
 1. write and sign one 50,000-row workbook, against a plain openpyxl write-only write of the same rows;
 2. verify and read 100 station files of 20 rows, against a bare python-calamine read of each file.
 Targets: write + sign ≤ 1.25× the plain write; verify + read ≤ 3× the bare calamine read.
+The two reads alternate round by round (best of ``--repeat`` each), so load from elsewhere on the
+machine slows both alike; ``--stages`` also prints where verify + read spends its time.
 
-    /tmp/venv/bin/python tests/bench/exchange.py [--rows 50000] [--files 100] [--repeat 3]
+    /tmp/venv/bin/python tests/bench/exchange.py [--rows 50000] [--files 100] [--repeat 3] [--stages]
 """
 from __future__ import annotations
 
@@ -64,11 +66,44 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
+def best_interleaved(fns: dict, repeat: int) -> dict[str, float]:
+    """Best time of each function, the rounds alternating between them, so that a machine busy with
+    something else for a while slows every contender alike instead of whichever ran then."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: min(ts) for name, ts in times.items()}
+
+
+def stage_times(paths: list[Path], trust, repeat: int) -> dict[str, float]:
+    """verify+read split into its stages (each run on its own over the same files; for finding where
+    time goes, not part of the ratio)."""
+    from desktop_app.exchange import reader, verify, zipcheck
+
+    datas = [p.read_bytes() for p in paths]
+    pkgs = [zipcheck.open_package(d, p.name, allow_hyperlinks=True, defer_worksheets=True)
+            for d, p in zip(datas, paths)]
+    checked = [verify.verify_package(pkg, p.name, trust, check_replay=False) for pkg, p in zip(pkgs, paths)]
+    return best_interleaved({
+        "read the files": lambda: [p.read_bytes() for p in paths],
+        "zip checks, inflate and hash": lambda: [
+            zipcheck.open_package(d, p.name, allow_hyperlinks=True, defer_worksheets=True) for d, p in zip(datas, paths)],
+        "signature, trust, manifest": lambda: [
+            verify.verify_package(pkg, p.name, trust, check_replay=False) for pkg, p in zip(pkgs, paths)],
+        "signed content (metadata, sheet proof, rows)": lambda: [
+            reader._read_signed(pkg, p, "", v) for pkg, p, v in zip(pkgs, paths, checked)],
+    }, repeat)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=50_000)
     ap.add_argument("--files", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--stages", action="store_true", help="also print where verify+read spends its time")
     args = ap.parse_args(argv)
     kp = minisign.KeyPair.generate()
     info = PublicKeyInfo.from_minisign(kp.public_key)
@@ -106,11 +141,17 @@ def main(argv=None) -> int:
                 d = read_exchange_file(p, trust, check_replay=False)
                 assert len(d.rows) == 20
 
-        t_cal = best(calamine_all, args.repeat)
-        t_read = best(teishi_all, args.repeat)
+        calamine_all()  # warm both (imports, caches of the layout) before timing either
+        teishi_all()
+        got = best_interleaved({"calamine": calamine_all, "teishi": teishi_all}, args.repeat)
+        t_cal, t_read = got["calamine"], got["teishi"]
         ratio_r = t_read / t_cal
         print(f"read {args.files} files x 20 rows: bare python-calamine {t_cal:.3f} s | Teishi verify+read {t_read:.3f} s "
               f"| ratio {ratio_r:.2f}x (target <= 3x) {'OK' if ratio_r <= 3 else 'MISSED'}")
+        if args.stages:
+            for name, t in stage_times(paths, trust, args.repeat).items():
+                print(f"   {name}: {t / args.files * 1e3:.3f} ms per file")
+            print(f"   (bare calamine: {t_cal / args.files * 1e3:.3f} ms per file)")
     return 0
 
 

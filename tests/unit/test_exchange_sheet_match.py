@@ -164,3 +164,26 @@ def test_the_kept_plans_and_dates_stay_bounded():
     sheet, workbook, meta = _signed_meta(_doc(rows))
     assert sheet_match.signed_sheet_matches(sheet, workbook, meta) is True
     assert len(sheet_match._SERIALS) <= sheet_match._SERIALS_MAX
+
+
+def test_signed_numbers_other_than_the_row_count_render_as_sheet_xml_renders_them():
+    sheet, workbook, meta = _signed_meta(_doc(_random_rows(random.Random(9), 4)))
+    for r, n in zip(meta["rows"], (7, 0, 3, 12)):
+        r["number"] = n  # 0 falls back to the row's position, as in the writer
+    plan = sheet_match._plan(meta)
+    expected = sheet_xml(_signed_spec(meta))
+    assert plan.head + sheet_match._rows_text(plan, meta["rows"]).encode() + plan.foot == expected
+    assert sheet_match.signed_sheet_matches(expected, workbook, meta) is True
+    assert sheet_match.signed_sheet_matches(sheet, workbook, meta) is None
+
+
+@pytest.mark.parametrize("rows", [3, 20, 21])
+def test_columns_of_ordinary_values_take_the_prepared_pieces_and_match(rows):
+    """Full-width spaces, underscores, ampersands and triggers go cell by cell; plain columns do not;
+    either way the bytes are sheet_xml's."""
+    data = [{"id": str(i), "account_id": f"plain{i}@example.jp", "user_name": "山田\u3000花子" if i % 2 else "山田",
+             "organization": "A&B" if i == 1 else "株式会社", "case_type": "特殊詐欺", "station": "=中央" if i == 2 else "中央",
+             "recognized_on": "2026-03-02" if i % 3 else None, "recognized_on_text": "令和8年3月" if i == 3 else None}
+            for i in range(rows)]
+    sheet, workbook, meta = _signed_meta(_doc(data))
+    assert sheet_match.signed_sheet_matches(sheet, workbook, meta) is True
