@@ -41,7 +41,7 @@ import xml.etree.ElementTree as ET
 from desktop_app.exchange.workbook_writer import METADATA_PART, SHEET_PART, excel_escape, excel_serial
 from desktop_app.exchange.sheet_match import signed_sheet_matches
 from desktop_app.exchange.writer import FORMAT_NAME, KINDS
-from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, ZipLimits, not_xlsx_message, open_package
+from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, ZipLimits, not_xlsx_message, open_package, read_capped
 from desktop_app.forms import FORMS, LINE_WORKS
 from desktop_app.normalize import normalize_account_id
 
@@ -119,12 +119,11 @@ def read_exchange_file(path: str | Path, trust: TrustStore, *, expect_prefecture
     path = Path(path)
     name = path.name
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise ExchangeRefused(name, [FileProblem(name, f"ファイルが大きすぎます(上限 {limits.max_file_bytes >> 20} MiB)")])
-        data = path.read_bytes()
+        data = read_capped(path, limits.max_file_bytes)
     except OSError as exc:
         raise ExchangeRefused(name, [FileProblem(name, f"ファイルを開けません({exc.strerror or exc})")]) from None
+    if data is None:
+        raise ExchangeRefused(name, [FileProblem(name, f"ファイルが大きすぎます(上限 {limits.max_file_bytes >> 20} MiB)")])
     return read_exchange_bytes(data, path, trust, expect_prefecture=expect_prefecture,
                                check_replay=check_replay, limits=limits)
 

@@ -39,7 +39,7 @@ from desktop_app.exchange.manifest import ManifestError, parse_manifest
 from desktop_app.exchange.signing import (CUSTOM_NS, MANIFEST_PROPERTY, SIGNATURE_PROPERTY, VT_NS,
                                           SignInfo, custom_xml)
 from desktop_app.exchange.workbook_writer import CUSTOM_PART
-from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, CheckedPackage, ZipLimits, open_package
+from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, CheckedPackage, ZipLimits, open_package, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -290,12 +290,11 @@ def verify_file(path: str | Path, trust: TrustStore, *, check_replay: bool = Tru
                 limits: ZipLimits = DEFAULT_LIMITS) -> Verification:
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            return Verification(path.name, INVALID, False, problems=[
-                FileProblem(path.name, f"ファイルが大きすぎます(上限 {limits.max_file_bytes >> 20} MiB)")])
-        data = path.read_bytes()
+        data = read_capped(path, limits.max_file_bytes)
     except OSError as exc:
         return Verification(path.name, INVALID, False, problems=[
             FileProblem(path.name, f"ファイルを開けません({exc.strerror or exc})")])
+    if data is None:
+        return Verification(path.name, INVALID, False, problems=[
+            FileProblem(path.name, f"ファイルが大きすぎます(上限 {limits.max_file_bytes >> 20} MiB)")])
     return verify_bytes(data, path.name, trust, check_replay=check_replay, limits=limits)

@@ -37,11 +37,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import defusedxml.ElementTree as SafeET
 
@@ -75,6 +77,8 @@ _FORBIDDEN = (
 )
 _FORBIDDEN_ANY = re.compile("|".join(re.escape(needle) for needle, _ in _FORBIDDEN))
 _DRIVE = re.compile(r"[A-Za-z]:")
+# In names joined by line feeds: a ".." segment or a drive letter at a name's start.
+_BAD_NAME_ANY = re.compile(r"(?:^|[/\n])\.\.(?:[/\n]|$)|(?:^|\n)[A-Za-z]:")
 _HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
@@ -93,10 +97,10 @@ _MAX_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION: a later "version needed" is re
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One central directory record, under zipfile.ZipInfo's attribute names (the checks below take
-    either: zipfile's records are used for any zip the lean reader does not take)."""
+    either: zipfile's records are used for any zip the lean reader does not take). A tuple: a few
+    hundred of these are made per second at an HQ."""
 
     filename: str
     flag_bits: int
@@ -105,10 +109,7 @@ class Entry:
     compress_size: int
     file_size: int
     header_offset: int
-
-    @property
-    def orig_filename(self) -> str:
-        return self.filename
+    orig_filename: str  # the same as filename (zipfile's cuts a name at NUL; this one does not)
 
 
 @dataclass
@@ -157,6 +158,28 @@ class CheckedPackage:
         self.unscanned.discard(name)
 
 
+def read_capped(path: str | os.PathLike, limit: int) -> bytes | None:
+    """The file's bytes, or None when it holds more than ``limit`` bytes; never reads more than
+    ``limit + 1`` (a file that grows after the size check cannot slip past the cap). One open, one
+    fstat, one read for a workbook: an HQ opens hundreds of them. Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            return None
+        chunks = []
+        left = limit + 1
+        want = size + 1  # the whole file and one byte to see that it ends there
+        while left > 0 and (chunk := os.read(fd, min(want, left))):
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = MiB  # it grew since fstat, or a short read: go on in bounded pieces
+    finally:
+        os.close(fd)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return None if len(data) > limit else data
+
+
 def _refuse(file: str, message: str) -> ExchangeRefused:
     return ExchangeRefused(file, [FileProblem(file, message)])
 
@@ -189,30 +212,8 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         start_dir = getattr(zf, "start_dir", len(data))
     if len(infos) > limits.max_entries:
         raise _refuse(file, f"ファイル内の部品が多すぎます({len(infos)}個)")
-    total = 0
-    seen: set[str] = set()
-    for info in infos:
-        name = info.filename
-        lowered = name.lower()
-        if (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
-                or _DRIVE.match(name)):
-            raise _refuse(file, f"ファイル内に不正な名前の部品があります({name[:60]!r})")
-        if lowered in seen:
-            raise _refuse(file, f"ファイル内に同じ名前の部品が重複しています({name[:60]})")
-        seen.add(lowered)
-        if info.flag_bits & 0x1:
-            raise _refuse(file, "暗号化された部品を含むファイルは読み込めません。パスワードを解除して保存し直してください")
-        if _FORBIDDEN_ANY.search(lowered):
-            what = next(what for needle, what in _FORBIDDEN if needle in lowered)
-            raise _refuse(file, f"{what}を含むファイルは安全のため読み込めません({name[:60]})。"
-                                "値だけを新しいブックに貼り付けて保存し直してください")
-        if info.file_size > limits.max_entry_bytes:
-            raise _refuse(file, f"ファイル内の部品が大きすぎます({name[:60]}: {info.file_size // MiB} MiB)")
-        total += info.file_size
-        if total > limits.max_total_bytes:
-            raise _refuse(file, "展開後の大きさが上限を超えます(圧縮爆弾の可能性があります)")
-        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise _refuse(file, f"圧縮率が異常に高い部品があります({name[:60]})。圧縮爆弾の可能性があるため読み込みません")
+    if not _plainly_acceptable(infos, limits):
+        _check_each_entry(infos, file, limits)
     pkg = CheckedPackage(data, [i.filename for i in infos], {}, file, _zf=zf)
     # Where each entry's bytes must end: at the next local header (or the central directory). Entries
     # that overlap (one compressed stream shared by several names) are refused as corrupt.
@@ -243,6 +244,52 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         if name.endswith(".rels"):
             _check_rels(pkg, name, file, limits, allow_hyperlinks)
     return pkg
+
+
+def _plainly_acceptable(infos: list, limits: ZipLimits) -> bool:
+    """True when no entry can fail a check of ``_check_each_entry``, found with a few scans over all
+    names and sizes at once; False sends every entry through those checks (which name the culprit).
+    Conservative: any doubt (a name holding a line feed, say) returns False."""
+    names = [i.filename for i in infos]
+    blob = "\n".join(names)
+    if blob.count("\n") != len(names) - 1 or "\\" in blob or "\x00" in blob or blob.startswith("/") or "\n/" in blob:
+        return False
+    lowered = blob.lower()
+    if len(set(lowered.split("\n"))) != len(names) or _BAD_NAME_ANY.search(blob) or _FORBIDDEN_ANY.search(lowered):
+        return False
+    sizes = [i.file_size for i in infos]
+    if not sizes:
+        return True
+    return (max(sizes) <= limits.max_entry_bytes and max(sizes) <= limits.ratio_floor
+            and sum(sizes) <= limits.max_total_bytes and not any(i.flag_bits & 0x1 for i in infos))
+
+
+def _check_each_entry(infos: list, file: str, limits: ZipLimits) -> None:
+    """Names, encryption, forbidden parts and size caps, entry by entry (refuses the first culprit)."""
+    total = 0
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        lowered = name.lower()
+        if (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
+                or _DRIVE.match(name)):
+            raise _refuse(file, f"ファイル内に不正な名前の部品があります({name[:60]!r})")
+        if lowered in seen:
+            raise _refuse(file, f"ファイル内に同じ名前の部品が重複しています({name[:60]})")
+        seen.add(lowered)
+        if info.flag_bits & 0x1:
+            raise _refuse(file, "暗号化された部品を含むファイルは読み込めません。パスワードを解除して保存し直してください")
+        if _FORBIDDEN_ANY.search(lowered):
+            what = next(what for needle, what in _FORBIDDEN if needle in lowered)
+            raise _refuse(file, f"{what}を含むファイルは安全のため読み込めません({name[:60]})。"
+                                "値だけを新しいブックに貼り付けて保存し直してください")
+        if info.file_size > limits.max_entry_bytes:
+            raise _refuse(file, f"ファイル内の部品が大きすぎます({name[:60]}: {info.file_size // MiB} MiB)")
+        total += info.file_size
+        if total > limits.max_total_bytes:
+            raise _refuse(file, "展開後の大きさが上限を超えます(圧縮爆弾の可能性があります)")
+        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise _refuse(file, f"圧縮率が異常に高い部品があります({name[:60]})。圧縮爆弾の可能性があるため読み込みません")
 
 
 def _central_directory(data: bytes, file: str, limits: ZipLimits) -> tuple[list[Entry], int] | None:
@@ -285,7 +332,7 @@ def _central_directory(data: bytes, file: str, limits: ZipLimits) -> tuple[list[
             name = _decode_name(data[name_at:extra_at], flags)
         except UnicodeDecodeError:
             return None  # zipfile refuses it as corrupt
-        entries.append(Entry(name, flags, method, crc, csize, usize, offset))
+        entries.append(Entry(name, flags, method, crc, csize, usize, offset, name))
     if pos != end:
         return None
     return entries, dir_start

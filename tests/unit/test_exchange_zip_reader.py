@@ -322,3 +322,40 @@ def test_a_zip64_record_whose_sizes_lie_is_refused():
     sentinel_only = _raw_zip(parts[:-1] + [{**parts[-1], "central": {"usize": 0xFFFFFFFF}}])
     assert _central_directory(sentinel_only, "x", DEFAULT_LIMITS) is None
     _refusal(sentinel_only)  # zipfile takes 4 GiB as the size: refused by the caps
+
+
+def test_the_all_names_at_once_precheck_never_passes_what_the_entry_by_entry_checks_refuse():
+    from desktop_app.exchange.zipcheck import Entry, _check_each_entry, _plainly_acceptable
+
+    pieces = ["xl", "worksheets", "sheet1.xml", "..", ".", "a..b", "C:", "c:x", "/", "\\", "\x00", "\n", "VbaProject.bin",
+              "externalLinks", "Embeddings", "activeX", "oleObject1.bin", "querytables", "connections.xml", "Sheet1.XML"]
+    rnd = random.Random(11)
+    limits = ZipLimits(max_entry_bytes=1000, max_total_bytes=3000, ratio_floor=500)
+    passed = 0
+    for _ in range(3000):
+        infos = []
+        for _ in range(rnd.randint(1, 5)):
+            name = "/".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 3)))
+            if rnd.random() < 0.3:
+                name = name.replace("/", "", 1)
+            size = rnd.choice([0, 10, 499, 500, 501, 999, 1000, 1001])
+            infos.append(Entry(name, rnd.choice([0, 0, 0, 1, 8]), 8, 0, rnd.choice([1, 2, size]), size, 0, name))
+        if _plainly_acceptable(infos, limits):
+            passed += 1
+            _check_each_entry(infos, "x.xlsx", limits)  # must not raise
+    assert passed > 30  # the precheck did pass plenty of sets, and none of them was refused below
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_read_and_a_folder_is_named(signed, tmp_path):
+    from desktop_app.exchange.zipcheck import read_capped
+
+    path, trust = signed
+    size = path.stat().st_size
+    assert read_capped(path, size) == path.read_bytes()
+    assert read_capped(path, size - 1) is None
+    small = ZipLimits(max_file_bytes=size - 1)
+    with pytest.raises(ExchangeRefused, match="大きすぎ"):
+        read_exchange_file(path, trust, check_replay=False, limits=small)
+    assert "大きすぎ" in verify_file(path, trust, check_replay=False, limits=small).problems[0].text
+    with pytest.raises(ExchangeRefused, match="開けません"):
+        read_exchange_file(tmp_path / "missing.xlsx", trust)
