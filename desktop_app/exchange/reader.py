@@ -16,7 +16,8 @@ recognized_on_text), ``entered_by`` / ``verified_by`` (staff numbers), ``sheet``
 
 Order for a signed file: zip structure checks, then every entry inflated once, hashed and (except
 the worksheets) content-scanned (``zipcheck``); the signature and manifest (``verify``); the signed
-metadata; then the sheet: re-rendered from the metadata and compared byte-for-byte. Equal bytes prove
+metadata; then the sheet: re-rendered from the metadata and compared byte-for-byte (column by column
+in ``sheet_match``; through ``workbook_writer.sheet_xml`` when that declines). Equal bytes prove
 every shown cell without parsing the sheet (our rendering holds no DOCTYPE and no formula element,
 so the sheet's content scan is not needed). Only when the bytes differ is the sheet content-scanned
 (DOCTYPE/ENTITY and NUL refused, formula elements refused) and parsed for a cell-by-cell comparison.
