@@ -191,7 +191,7 @@ class OutcomesScreen(NpaScreen):
     def print_document(self) -> PrintDocument:
         rows = [[self.model.text(self.model.row(i), k) for k, _h in COLUMNS] for i in range(self.model.rowCount())]
         weights = (1.1, 0.8, 1.1, 2.4, 1.2, 1.1, 1.1, 1.1)
-        cols = [PrintColumn(h, w) for (_k, h), w in zip(COLUMNS, weights)]
+        cols = [PrintColumn(h, w, verbatim=(k == "account_id")) for (k, h), w in zip(COLUMNS, weights)]
         return PrintDocument(self.tr("措置結果一覧"), self.unit_name, self.ctx.today(), cols, rows)
 
     def print_list(self) -> None:

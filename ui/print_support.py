@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 
 from desktop_app.wareki import format_wareki
+from ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,18 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("print_support", text)
 
 
+# An account ID on paper is checked character by character: it is never cut short with "…". It is
+# printed in the ID face (O/0, l/1 distinct), shrunk down to this size to fit its column, and wrapped
+# onto a second line within the row below that.
+VERBATIM_MIN_POINTS = 5.0
+
+
 @dataclass(frozen=True)
 class PrintColumn:
     header: str
     weight: float = 1.0  # share of the page width
     align: str = "left"  # left | right | center
+    verbatim: bool = False  # account IDs: ID face, never elided (see VERBATIM_MIN_POINTS)
 
 
 @dataclass
@@ -85,7 +93,8 @@ class PrintDocument:
                     value = _wareki(value) or r.get("recognized_on_text") or ""
                 line.append("" if value is None else str(value))
             body.append(line)
-        return cls(title, unit_name, today, [PrintColumn(h, w, a) for _k, h, w, a in cols], body,
+        columns = [PrintColumn(h, w, a, verbatim=(k == "account_id")) for k, h, w, a in cols]
+        return cls(title, unit_name, today, columns, body,
                    subtitle=subtitle, note=note)
 
     # ---- layout --------------------------------------------------------------------------
@@ -98,7 +107,21 @@ class PrintDocument:
             f.setPointSizeF(size)
             f.setBold(bold)
             fonts[name] = f
+        ident = QFont(theme.id_font())
+        ident.setPointSizeF(fonts["body"].pointSizeF())
+        fonts["id"] = ident
         return fonts
+
+    @staticmethod
+    def fit_verbatim(font: QFont, text: str, width: float, device) -> tuple[QFont, bool]:
+        """The font for a verbatim cell: ``font`` shrunk until ``text`` fits ``width`` (not below
+        VERBATIM_MIN_POINTS), and whether the text must still wrap onto a second line."""
+        fitted = QFont(font)
+        size = font.pointSizeF()
+        while QFontMetricsF(fitted, device).horizontalAdvance(text) > width and size > VERBATIM_MIN_POINTS:
+            size = max(VERBATIM_MIN_POINTS, size - 0.5)
+            fitted.setPointSizeF(size)
+        return fitted, QFontMetricsF(fitted, device).horizontalAdvance(text) > width
 
     def _metrics(self, painter: QPainter, rect: QRectF) -> dict[str, float]:
         fonts = self._fonts(painter)
@@ -212,6 +235,13 @@ class PrintDocument:
                 cell = QRectF(xs[i] + pad, y, xs[i + 1] - xs[i] - 2 * pad, m["row"])
                 align = {"right": Qt.AlignmentFlag.AlignRight, "center": Qt.AlignmentFlag.AlignHCenter}.get(
                     c.align, Qt.AlignmentFlag.AlignLeft)
+                if c.verbatim and not is_total:
+                    font, wrap = self.fit_verbatim(fonts["id"], text, cell.width(), p.device())
+                    p.setFont(font)
+                    flags = align | Qt.AlignmentFlag.AlignVCenter | (Qt.TextFlag.TextWrapAnywhere if wrap else 0)
+                    p.drawText(cell, flags, text)
+                    p.setFont(fonts["body"])
+                    continue
                 elided = QFontMetricsF(p.font(), p.device()).elidedText(text, Qt.TextElideMode.ElideRight, cell.width())
                 p.drawText(cell, align | Qt.AlignmentFlag.AlignVCenter, elided)
             p.setPen(grid)
