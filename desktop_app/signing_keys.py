@@ -186,7 +186,7 @@ class KeyStore:
             pass
         kp = minisign.KeyPair.generate()
         sk = kp.secret_key
-        if self.protection == "dpapi":  # pragma: no cover - Windows only
+        if self.protection == "dpapi":
             _write_private(self.secret_path, _dpapi(bytes(sk), protect=True))
         else:
             phrase = self._passphrase()
@@ -220,16 +220,17 @@ class KeyStore:
         if not self.secret_path.exists():
             raise KeyUnavailable("この端末の署名鍵がありません")
         data = self.secret_path.read_bytes()
-        if self.protection == "dpapi":  # pragma: no cover - Windows only
-            return minisign.SecretKey.from_bytes(_dpapi(data, protect=False))
-        sk = minisign.SecretKey.from_bytes(data)
-        phrase = self._passphrase()
-        if not phrase:
-            raise KeyUnavailable(f"署名鍵のパスフレーズが必要です(環境変数 {PASSPHRASE_ENV} でも指定できます)")
-        try:
-            sk.decrypt(phrase)
-        except minisign.Error:
-            raise KeyUnavailable("署名鍵のパスフレーズが違います") from None
+        if self.protection == "dpapi":
+            sk = minisign.SecretKey.from_bytes(_dpapi(data, protect=False))
+        else:
+            sk = minisign.SecretKey.from_bytes(data)
+            phrase = self._passphrase()
+            if not phrase:
+                raise KeyUnavailable(f"署名鍵のパスフレーズが必要です(環境変数 {PASSPHRASE_ENV} でも指定できます)")
+            try:
+                sk.decrypt(phrase)
+            except minisign.Error:
+                raise KeyUnavailable("署名鍵のパスフレーズが違います") from None
         if sk.get_public_key().to_base64().decode() != self.info().public_key:
             raise KeyUnavailable("署名鍵と公開鍵の組み合わせが一致しません。鍵フォルダを確認してください")
         return sk
