@@ -136,3 +136,25 @@ def test_other_prefecture_refused_when_expected(tmp_path):
     with pytest.raises(ExchangeRefused) as err:
         read_exchange_file(path, StaticTrust(), expect_prefecture="27")
     assert "京都府" in str(err.value)
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_template_saved_by_another_spreadsheet_program_reads_the_same(tmp_path):
+    # LibreOffice writes its zip with data descriptors after each entry (openpyxl does not): the zip
+    # checks must take a spreadsheet program's ordinary layout, not only ours.
+    import subprocess
+
+    wb = openpyxl.Workbook()
+    template(wb.active)
+    wb.active.append([1, "fraud-01@example.co.jp", "山田", "株式会社A", "SNS型投資詐欺", "中央警察署", dt.datetime(2026, 3, 2)])
+    src = _save(wb, tmp_path / "hand.xlsx")
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=180)
+    resaved = out / "hand.xlsx"
+    import zipfile
+
+    assert any(i.flag_bits & 0x08 for i in zipfile.ZipFile(resaved).infolist())  # data descriptors present
+    doc = read_exchange_file(resaved, StaticTrust())
+    assert (doc.signed, doc.kind, doc.prefecture) == (False, "handfilled", "大阪府")
+    assert [(r.values["account_id"], r.values["recognized_on"]) for r in doc.rows] == [("fraud-01@example.co.jp", "2026-03-02")]
