@@ -52,6 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServiceError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except OSError as exc:  # a destination that cannot be written, a file still open in Excel …
+        from desktop_app.os_errors import FileWriteError, describe_os_error
+
+        where = "" if isinstance(exc, FileWriteError) or not exc.filename else f"「{exc.filename}」"
+        print(f"エラー: {where}{exc if isinstance(exc, FileWriteError) else describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_REFUSED
     finally:
         ctx.close()
 

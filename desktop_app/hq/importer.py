@@ -30,6 +30,7 @@ from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.hq import checks
 from desktop_app.hq.incoming import MISTAKEN_REQUEST, RETURN, STATION_EXPORT, IncomingFile, file_sha256
 from desktop_app.hq.statuses import ALREADY_IMPORTED, CANCELLED, IMPORTED, NEEDS_CONFIRMATION, REFUSED, RowStatus
+from desktop_app.os_errors import describe_os_error
 from desktop_app.storage.audit_repo import AuditRepo
 from desktop_app.storage.database import Database
 from desktop_app.storage.receipt_repo import ReceiptRepo
@@ -231,7 +232,8 @@ class Importer:
         res = FileResult(str(path), REFUSED)
         try:
             if not path.is_file():
-                res.errors.append(_problem(path, "ファイルが見つかりません"))
+                res.errors.append(_problem(path, "ファイルが見つかりません" if not path.exists() else
+                                           "通常のファイルではありません(フォルダや特殊なファイルは取り込めません)"))
                 return res
             if path.stat().st_size > MAX_FILE_BYTES:
                 res.errors.append(_problem(path, f"ファイルが大きすぎます(上限 {MAX_FILE_BYTES >> 20} MiB)"))
@@ -241,7 +243,7 @@ class Importer:
             data = path.read_bytes()  # read once: what is hashed is exactly what is verified and parsed
             file_hash = hashlib.sha256(data).hexdigest()
         except OSError as exc:
-            res.errors.append(_problem(path, f"ファイルを読めません({exc.strerror or exc})"))
+            res.errors.append(_problem(path, describe_os_error(exc)))
             return res
         res.file_hash = file_hash
         earlier = self._repo.file_by_hash(file_hash)

@@ -200,3 +200,13 @@ def test_cli_import_json_and_exit_codes(pair, tmp_path, capsys):
     files = json.loads(capsys.readouterr().out)["files"]
     assert [x["status"] for x in files] == ["needs_confirmation", "refused"]
     assert files[1]["errors"][0]["message"] == "ファイル「nope.xlsx」: ファイルが見つかりません"
+
+
+def test_something_that_is_not_a_plain_file_is_refused_by_name(pair, tmp_path):
+    hq, _ = pair
+    folder = tmp_path / "届いたもの.xlsx"
+    folder.mkdir()
+    res = hq.hq.importer().import_file(folder)
+    assert res.status == "refused"
+    assert res.errors[0]["message"] == "ファイル「届いたもの.xlsx」: 通常のファイルではありません(フォルダや特殊なファイルは取り込めません)"
+    assert hq.hq.importer().import_file(tmp_path / "nope.xlsx").errors[0]["message"].endswith("ファイルが見つかりません")
