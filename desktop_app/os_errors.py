@@ -40,3 +40,12 @@ class FileWriteError(OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def user_message(exc: BaseException) -> str:
+    """What to show for an error caught around a file operation: our own messages as they are, a bare
+    OSError as a Japanese sentence naming the file it concerns."""
+    if isinstance(exc, OSError) and not isinstance(exc, FileWriteError):
+        where = f"「{Path(exc.filename).name}」: " if exc.filename else ""
+        return where + describe_os_error(exc)
+    return str(exc)

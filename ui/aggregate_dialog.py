@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.hq import deadlines as dl
+from desktop_app.os_errors import user_message
 from desktop_app.services.errors import ServiceError
 from desktop_app.wareki import format_wareki
 
@@ -87,7 +88,7 @@ class AggregateDialog(QDialog):
             self.result_info = self._hq.aggregation.aggregate(self.selected_day(), Path(self.out.text()),
                                                               officer_id=self._officer_id)
         except (ServiceError, OSError) as exc:
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            QMessageBox.warning(self, self.windowTitle(), user_message(exc))
             return
         r = self.result_info
         QMessageBox.information(self, self.windowTitle(), self.tr(

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget,
                                QMessageBox, QVBoxLayout)
 
+from desktop_app.os_errors import user_message
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.export import ExportService
 from ui.keys_dialog import key_service_for
@@ -65,7 +66,7 @@ class ExportDialog(QDialog):
             self.result = self.service.export(path, self._officer.id if self._officer else None,
                                               test=self.test_box.isChecked())
         except (ServiceError, OSError) as exc:
-            QMessageBox.warning(self, self.tr("作成できません"), str(exc))
+            QMessageBox.warning(self, self.tr("作成できません"), user_message(exc))
             return False
         QMessageBox.information(self, self.tr("作成しました"), self.tr("{0}行を書き出しました: {1}").format(
             self.result.written.rows, path.name))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QHB
 
 from desktop_app.npa.statistics import (COLUMNS, GROUPINGS, NOTE, StatisticsService, StatsFilter, StatsTable,
                                         cell_text, cell_value, groupings_for)
+from desktop_app.os_errors import user_message
 from ui.bar_chart import Bar, BarChart, paint_bars
 from ui.print_support import PrintColumn, PrintDocument, preview, print_to_pdf
 from ui.record_table import read_only_table
@@ -260,7 +261,7 @@ class StatisticsScreen(QWidget):
             write_statistics(path, tables, unit_name=self.unit_name, today=self.ctx.today())
         except OSError as exc:
             QMessageBox.warning(self, self.tr("出力できません"),
-                                self.tr("{path} に書き込めませんでした: {err}").format(path=path, err=exc))
+                                self.tr("{path} に書き込めませんでした: {err}").format(path=path, err=user_message(exc)))
             return
         self.statusMessage.emit(self.tr("{path} に出力しました").format(path=path))
 
@@ -271,7 +272,7 @@ class StatisticsScreen(QWidget):
         try:
             pages = print_to_pdf(self.print_document(), path)
         except OSError as exc:
-            QMessageBox.warning(self, self.tr("出力できません"), str(exc))
+            QMessageBox.warning(self, self.tr("出力できません"), user_message(exc))
             return
         self.statusMessage.emit(self.tr("{path} に出力しました({n}ページ)").format(path=path, n=pages))
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
+from desktop_app.os_errors import user_message
 from desktop_app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class UnitsScreen(QWidget):
         try:
             text = Path(path).read_text(encoding="ascii", errors="replace")[:4096]
         except OSError as exc:
-            QMessageBox.warning(self, self.tr("鍵の登録"), str(exc))
+            QMessageBox.warning(self, self.tr("鍵の登録"), user_message(exc))
             return
         fingerprint, ok = QInputDialog.getText(self, self.tr("鍵の登録"), self.tr(
             "警察署から電話等で読み上げてもらった指紋を入力してください(照合できた鍵だけを登録します):"))

@@ -21,3 +21,14 @@ def test_a_failed_write_names_the_chosen_file_not_the_temporary_one():
     assert isinstance(exc, OSError) and exc.errno == errno.EACCES
     assert str(exc).startswith("ファイル「to hq.xlsx」を書き出せませんでした")
     assert ".tmp" not in str(exc)
+
+
+def test_user_message_names_the_file_of_a_bare_os_error():
+    from desktop_app.os_errors import user_message
+    from desktop_app.services.errors import ServiceError
+
+    exc = PermissionError(errno.EACCES, "Permission denied", "/media/usb/統計.xlsx")
+    assert user_message(exc).startswith("「統計.xlsx」: アクセスできません")
+    assert user_message(ServiceError("送付できる行がありません")) == "送付できる行がありません"
+    write = FileWriteError("/media/usb/to hq.xlsx", exc)
+    assert user_message(write) == str(write)
