@@ -26,6 +26,7 @@ import minisign
 
 from desktop_app.exchange.manifest import manifest_for
 from desktop_app.exchange.workbook_writer import CUSTOM_PART, Package
+from desktop_app.os_errors import FileWriteError
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,13 @@ def sign_package(package: Package, secret_key: minisign.SecretKey, info: SignInf
 def write_zip_atomic(path: Path, entries: list[tuple[str, bytes]], *, when: dt.datetime) -> str:
     """Write the zip to a temp file beside ``path`` and move it into place; returns the file's sha256."""
     path = Path(path)
+    try:
+        return _write_zip_atomic(path, entries, when)
+    except OSError as exc:  # a full or write-protected stick, a file open in Excel: name the file chosen
+        raise FileWriteError(path, exc) from exc
+
+
+def _write_zip_atomic(path: Path, entries: list[tuple[str, bytes]], when: dt.datetime) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     stamp = when.timetuple()[:6]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -98,3 +98,25 @@ def test_hq_exports_its_trust_list_signed(run, tmp_path):
     assert r.returncode == 0, r.stderr
     meta = json.loads(zipfile.ZipFile(out).read("teishi/exchange.json"))
     assert meta["kind"] == "trust_list"
+
+
+def test_export_to_a_place_that_cannot_be_written_changes_nothing(run, tmp_path):
+    st = tmp_path / "station data"
+    assert run(st, "init", "--tier", "station", "--prefecture", "27", "--station", "中央警察署").returncode == 0
+    ctx = AppContext.open(st, log_to_file=False)
+    for no, name, pin in (("1001", "山田太郎", "1111"), ("1002", "佐藤花子", "2222")):
+        ctx.officers.add(no, name, pin)
+    verified_rows(ctx, {o.staff_no: o for o in ctx.officers.list()}, SAMPLE_VALUES[:2])
+    ctx.close()
+    not_a_folder = tmp_path / "USBメモリ"
+    not_a_folder.write_text("a file where the officer thought a folder was")
+
+    r = run(st, "export", "--out", str(not_a_folder / "to hq.xlsx"))
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "ファイル「to hq.xlsx」を書き出せませんでした" in r.stderr
+    assert not list(tmp_path.rglob("*.tmp"))
+
+    good = tmp_path / "to hq.xlsx"
+    r = run(st, "export", "--out", str(good))  # the rows and the sequence number were not used up
+    assert r.returncode == 0, r.stderr
+    assert "2行" in r.stdout and "送付番号 1" in r.stdout
