@@ -81,3 +81,17 @@ def test_export_dialog_test_send_changes_no_rows(qtbot, station_ctx, officers, o
     assert dlg.test_box.isChecked()
     assert dlg.export_to(tmp_path / "test.xlsx")
     assert dlg.result.test and station_ctx.entries.list()[0].status == Status.VERIFIED
+
+
+def test_export_dialog_says_in_japanese_when_the_place_cannot_be_written(qtbot, station_ctx, officers, officer,
+                                                                          tmp_path, messages):
+    verified_rows(station_ctx, officers, SAMPLE_VALUES[:2])
+    dlg = ExportDialog(None, station_ctx, officer)
+    qtbot.addWidget(dlg)
+    blocked = tmp_path / "USBメモリ"
+    blocked.write_text("a file, not the folder the officer meant")
+    assert not dlg.export_to(blocked / "送付.xlsx")
+    text = messages.texts()[-1]
+    assert "ファイル「送付.xlsx」を書き出せませんでした" in text and "Errno" not in text and ".tmp" not in text
+    assert [e.status for e in station_ctx.entries.list()] == [Status.VERIFIED, Status.VERIFIED]  # nothing used up
+    assert dlg.export_to(tmp_path / "送付.xlsx")
