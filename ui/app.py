@@ -50,10 +50,25 @@ def open_main_window(ctx: AppContext, parent=None) -> MainWindow | None:
             return None
         _make_key_at_setup(ctx, parent)
     QTimer.singleShot(0, preload.start)  # once the dialog is on screen: its own first paint comes first
-    officer = SignInDialog.ask(parent, ctx)
+    built: dict[int, MainWindow] = {}
+
+    def build(officer) -> None:  # runs while the PIN is being checked; shown only if it is right
+        for unused in built.values():  # the window of an earlier attempt whose PIN was wrong
+            unused.deleteLater()
+        built.clear()
+        built[officer.id] = _build_main_window(ctx, officer, preload)
+
+    officer = SignInDialog.ask(parent, ctx, prepare=build)
     preload.start()  # a dialog that never ran its event loop (tests patch it)
+    window = built.pop(officer.id, None) if officer is not None else None
+    for unused in built.values():  # a wrong PIN: the window built meanwhile is never shown
+        unused.deleteLater()
     if officer is None:
         return None
+    return window or _build_main_window(ctx, officer, preload)
+
+
+def _build_main_window(ctx: AppContext, officer, preload: Preloader) -> MainWindow:
     preload.wait()
     from ui.main_window import MainWindow
 

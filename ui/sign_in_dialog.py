@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 
 class SignInDialog(QDialog):
     def __init__(self, ctx, title: str | None = None, exclude_officer_id: int | None = None,
-                 message: str | None = None, parent=None):
+                 message: str | None = None, parent=None, prepare=None):
         super().__init__(parent)
+        # prepare(officer): work to do while the PIN is checked (see OfficerService.authenticate)
+        self._prepare = prepare
         self.setWindowTitle(title or self.tr("サインイン"))
         self.setMinimumWidth(380)
         self._ctx = ctx
@@ -66,7 +68,7 @@ class SignInDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            officer = self._ctx.officers.authenticate(self.staff_no.text(), self.pin.text())
+            officer = self._ctx.officers.authenticate(self.staff_no.text(), self.pin.text(), meanwhile=self._prepare)
         except AuthError as exc:
             self._fail(str(exc))
             return
@@ -83,7 +85,7 @@ class SignInDialog(QDialog):
 
     @classmethod
     def ask(cls, parent, ctx, title: str | None = None, exclude_officer_id: int | None = None,
-            message: str | None = None) -> Officer | None:
+            message: str | None = None, prepare=None) -> Officer | None:
         """Authenticate one officer (see the module docstring)."""
         if exclude_officer_id is None and not ctx.officers.list():
             answer = QMessageBox.question(
@@ -95,7 +97,8 @@ class SignInDialog(QDialog):
             # Registering is itself proof of the PIN just chosen: that officer is signed in.
             return AddOfficerDialog.ask(parent, ctx, intro=cls.tr_static(
                 "最初の職員を登録します。この職員が入力者としてサインインします。"))
-        dialog = cls(ctx, title=title, exclude_officer_id=exclude_officer_id, message=message, parent=parent)
+        dialog = cls(ctx, title=title, exclude_officer_id=exclude_officer_id, message=message, parent=parent,
+                     prepare=prepare)
         return dialog.officer if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     @staticmethod

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop_app import pin as pins
@@ -66,12 +68,19 @@ class OfficerService:
         row = self._repo.get(officer_id)
         return _officer(row) if row else None
 
-    def authenticate(self, staff_no: str, pin: str) -> Officer:
-        """Return the officer whose PIN this is; every attempt is audited."""
+    def authenticate(self, staff_no: str, pin: str, *,
+                     meanwhile: Callable[[Officer], object] | None = None) -> Officer:
+        """Return the officer whose PIN this is; every attempt is audited.
+
+        ``meanwhile(officer)`` runs on the calling thread while the deliberately slow PIN hash is
+        computed on another (scrypt releases the GIL): the front end builds the officer's window in
+        that time and throws it away unless this returns. It gets the officer the staff number names,
+        before the PIN is known to be right, so it must not show or change anything.
+        """
         staff_no = unicodedata.normalize("NFKC", staff_no or "").strip()
         pin = unicodedata.normalize("NFKC", pin or "").strip()
         row = self._repo.by_staff_no(staff_no)
-        ok = bool(row and row["active"] and pins.check_pin(pin, row["pin_hash"]))
+        ok = bool(row and row["active"]) and self._check_pin(pin, row, meanwhile)
         with self._db.transaction():
             self._audit.append("officer.login" if ok else "officer.login_failed",
                                officer_id=row["id"] if ok else None, entity="officer",
@@ -79,6 +88,20 @@ class OfficerService:
         if not ok:
             raise AuthError("職員番号または暗証番号が違います")
         return _officer(row)
+
+    @staticmethod
+    def _check_pin(pin: str, row: dict, meanwhile: Callable[[Officer], object] | None) -> bool:
+        if meanwhile is None:
+            return pins.check_pin(pin, row["pin_hash"])
+        result: list[bool] = []
+        worker = threading.Thread(target=lambda: result.append(pins.check_pin(pin, row["pin_hash"])),
+                                  name="teishi-pin-check", daemon=True)
+        worker.start()
+        try:
+            meanwhile(_officer(row))
+        finally:
+            worker.join()
+        return bool(result and result[0])
 
     def change_pin(self, officer_id: int, new_pin: str, *, by: int | None = None) -> None:
         new_pin = unicodedata.normalize("NFKC", new_pin).strip()

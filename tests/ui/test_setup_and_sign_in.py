@@ -227,3 +227,26 @@ def test_station_secondary_tabs_arrive_after_the_entry_screen_is_shown(qtbot, st
     show(qtbot, window)
     qtbot.waitUntil(lambda: window.tabs.count() == 2, timeout=3000)
     assert window.tabs.tabText(1) == "措置結果"
+
+
+def test_a_wrong_pin_first_still_opens_the_right_officers_window(qtbot, blank_ctx, messages):
+    blank_ctx.setup.initialise("station", "27", "中央警察署")
+    blank_ctx.officers.add("1001", "山田太郎", "1111")
+    blank_ctx.officers.add("1002", "鈴木花子", "2222")
+
+    def sign_in(d):
+        type_text(qtbot, d.staff_no, "1001")
+        type_text(qtbot, d.pin, "2222")  # the colleague's PIN
+        qtbot.keyClick(d.pin, Qt.Key.Key_Return)
+        assert d.isVisible() and d.error.text()  # refused, the dialog stays
+        d.staff_no.clear()
+        type_text(qtbot, d.staff_no, "1002")
+        type_text(qtbot, d.pin, "2222")
+        qtbot.keyClick(d.pin, Qt.Key.Key_Return)
+
+    driver = on_modal(SignInDialog, sign_in)
+    window = app_module.open_main_window(blank_ctx)
+    qtbot.addWidget(window)
+    assert driver.dialog is not None
+    assert window.officer.staff_no == "1002" and "鈴木花子" in window.officer_label.text()
+    assert not window.isVisible()  # the composition root shows it

@@ -127,3 +127,24 @@ def test_duplicate_staff_number_refused(station_ctx):
 def test_staff_number_and_name_required(blank_ctx, staff_no, name):
     with pytest.raises(ServiceError):
         blank_ctx.officers.add(staff_no, name, "1234")
+
+
+def test_work_meanwhile_runs_during_the_pin_check_and_only_a_right_pin_signs_in(station_ctx, officers):
+    import threading
+
+    seen = []
+
+    def meanwhile(officer):
+        seen.append((officer.staff_no, threading.current_thread() is threading.main_thread(),
+                     any(t.name == "teishi-pin-check" for t in threading.enumerate())))
+
+    assert station_ctx.officers.authenticate("1001", "1111", meanwhile=meanwhile).staff_no == "1001"
+    assert seen == [("1001", True, True)]  # on the caller's thread, while the check runs beside it
+    with pytest.raises(AuthError):
+        station_ctx.officers.authenticate("1001", "9999", meanwhile=meanwhile)
+    assert len(seen) == 2  # it ran, and its result must be thrown away: the PIN was wrong
+    with pytest.raises(AuthError):
+        station_ctx.officers.authenticate("9999", "1111", meanwhile=meanwhile)
+    assert len(seen) == 2  # no such officer: nothing to prepare
+    actions = [r["action"] for r in station_ctx.audit.rows(action_prefix="officer.login")]
+    assert actions[-3:] == ["officer.login", "officer.login_failed", "officer.login_failed"]
