@@ -5,17 +5,20 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from desktop_app import logging_setup
 from desktop_app.paths import DataDir
-from desktop_app.services.entries import EntryService
 from desktop_app.services.officers import OfficerService
 from desktop_app.services.settings_service import SettingsService
 from desktop_app.services.setup import SetupService
 from desktop_app.services.stations import StationService
-from desktop_app.services.verification import VerificationService
 from desktop_app.storage import Database, open_database
 from desktop_app.storage.audit_repo import AuditRepo
+
+if TYPE_CHECKING:
+    from desktop_app.services.entries import EntryService
+    from desktop_app.services.verification import VerificationService
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +30,17 @@ class AppContext:
     settings: SettingsService
     officers: OfficerService
     stations: StationService
-    entries: EntryService
     setup: SetupService
     audit: AuditRepo
-    verification: VerificationService
     today: Callable[[], dt.date] = field(default=dt.date.today)
     # Asks the officer for the signing key's passphrase (non-Windows); the front end sets it.
     # None falls back to the TEISHI_KEY_PASSPHRASE environment variable.
     passphrase: Callable[[], str | None] | None = None
     _pipeline: object = field(default=None, repr=False)
+    # Built on first use: the sign-in dialog needs neither, and their modules (validation, dual entry)
+    # load on the GUI's preload thread while the officer types (ui/preload.py).
+    _entries: object = field(default=None, repr=False)
+    _verification: object = field(default=None, repr=False)
 
     @classmethod
     def open(cls, data_dir: DataDir | str | None = None, *, today: Callable[[], dt.date] = dt.date.today,
@@ -48,15 +53,28 @@ class AppContext:
         settings = SettingsService(database)
         stations = StationService(database)
         officers = OfficerService(database)
-        entries = EntryService(database, settings, stations, today=today)
         ctx = cls(
-            data_dir=dd, database=database, settings=settings, officers=officers,
-            stations=stations, entries=entries,
-            setup=SetupService(settings, stations), audit=AuditRepo(database),
-            verification=VerificationService(database, entries, settings, officers), today=today,
+            data_dir=dd, database=database, settings=settings, officers=officers, stations=stations,
+            setup=SetupService(settings, stations), audit=AuditRepo(database), today=today,
         )
         log.info("opened data folder %s", dd.root)
         return ctx
+
+    @property
+    def entries(self) -> EntryService:
+        if self._entries is None:
+            from desktop_app.services.entries import EntryService
+
+            self._entries = EntryService(self.database, self.settings, self.stations, today=self.today)
+        return self._entries
+
+    @property
+    def verification(self) -> VerificationService:
+        if self._verification is None:
+            from desktop_app.services.verification import VerificationService
+
+            self._verification = VerificationService(self.database, self.entries, self.settings, self.officers)
+        return self._verification
 
     def key_service(self):
         """This unit's signing key store, asking for the passphrase the front end's way."""

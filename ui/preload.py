@@ -18,6 +18,8 @@ import threading
 log = logging.getLogger(__name__)
 
 MAIN_WINDOW_MODULES = (
+    "desktop_app.services.entries",
+    "desktop_app.services.verification",
     "ui.main_window",
     "ui.entry_screen",
     "ui.station_screens",
