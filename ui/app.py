@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_app import APP_NAME
 from desktop_app.context import AppContext
 from desktop_app.services.errors import ServiceError
-from ui import passphrase_prompt, theme
+from ui import passphrase_prompt, qt_translations, theme
 from ui.preload import Preloader
 from ui.sign_in_dialog import SignInDialog
 
@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
     app.setApplicationName(APP_NAME)
     theme.apply(app)
+    app._teishi_translators = qt_translations.install(app)  # kept alive as long as the application
     ctx = AppContext.open(args.data_dir)
     passphrase_prompt.install(ctx)
     previous_hook = sys.excepthook

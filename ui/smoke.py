@@ -88,6 +88,15 @@ def run_checks(data_root: Path, steps: _Steps) -> None:
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "teishi", "-platform", "offscreen"])
     theme.apply(app)
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui import qt_translations
+
+    translators = qt_translations.install(app)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    cancel = box.buttons()[0].text()
+    _check(bool(translators) and cancel == "キャンセル", f"Qt's Japanese texts are missing (Cancel reads {cancel!r})")
+    steps.done("Qt's standard dialogs speak Japanese")
 
     ctx = AppContext.open(data_root)
     try:
