@@ -7,17 +7,17 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPlainTextEdit, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
 from desktop_app.hq.statuses import STATUS_LABELS, RowStatus
 from desktop_app.services.errors import ServiceError
 from desktop_app.storage.received_repo import RowFilter
-from ui import import_dialog
+from ui import import_dialog, theme
 from ui.aggregate_dialog import AggregateDialog
 from ui.hold_dialog import HoldDialog
-from ui.hq_rows_model import COL_ACCOUNT_ID, ROW_ROLE, HqRowsModel
+from ui.hq_rows_model import COLUMNS, ROW_ROLE, HqRowsModel
 from ui.mistaken_dialog import MistakenDialog
 from ui.return_dialog import ReturnDialog
 
@@ -99,7 +99,9 @@ class HqReviewScreen(QWidget):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(24)
-        self.view.setColumnWidth(COL_ACCOUNT_ID, 280)
+        self.view.verticalHeader().setVisible(False)  # 受付番号 numbers the rows
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self._size_columns()
         self.view.selectionModel().selectionChanged.connect(self._show_detail)
         self.detail = QPlainTextEdit()
         self.detail.setObjectName("rowDetail")
@@ -121,6 +123,23 @@ class HqReviewScreen(QWidget):
         self._update_count()
 
     # ---- helpers ----------------------------------------------------------------------------
+    # The widest value each column usually holds: widths come from these, not from the rows (which are
+    # paged from SQL; measuring 100,000 of them would stall the screen), so dates and names show whole.
+    _TYPICAL = {"rid": "000000", "status": "保留(期限)", "problem": "誤り9 重複9", "account_id": "x" * 26,
+                "user_name": "投資アドバイザー山田", "organization": "株式会社サンプル商事", "case_type": "SNS型ロマンス詐欺",
+                "station": "中央警察署", "recognized_on": "令和10年12月31日", "received_at": "2026-11-23 10:00"}
+
+    def _size_columns(self) -> None:
+        for col, (key, header, _sql) in enumerate(COLUMNS):
+            sample = self._TYPICAL.get(key)
+            if sample is None:
+                continue
+            font = theme.id_font() if key == "account_id" else self.view.font()
+            # room for the cell's margins, and in the header for the sort arrow
+            width = max(QFontMetrics(font).horizontalAdvance(sample) + 16,
+                        self.view.fontMetrics().horizontalAdvance(header) + 32)
+            self.view.setColumnWidth(col, width)
+
     def _action(self, text: str, shortcut: str, slot) -> QAction:
         a = QAction(text, self)
         a.setShortcut(QKeySequence(shortcut))

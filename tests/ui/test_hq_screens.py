@@ -299,3 +299,23 @@ def test_the_filtered_list_prints_on_a4(qtbot, window, pair, tmp_path):
     from ui.print_support import print_to_pdf
 
     assert print_to_pdf(doc, tmp_path / "hq.pdf") == 1
+
+
+def test_dates_names_and_ids_show_whole_in_the_review_table(qtbot, window, pair, tmp_path):
+    from PySide6.QtGui import QFontMetrics
+
+    from ui.hq_rows_model import COLUMN_KEYS
+
+    w, screens = window
+    hq, (chuo, _kita) = pair
+    import_now(hq, chuo, tmp_path, ["long-name.for-checking@example.co.jp"], "c.xlsx", user_name="投資アドバイザー",
+               case_type="SNS型ロマンス詐欺", recognized_on="2026-12-31")
+    screen = screens.review
+    screen.reload()
+    view = screen.view
+    for key in ("user_name", "case_type", "recognized_on", "received_at"):
+        col = COLUMN_KEYS.index(key)
+        text = screen.model.index(0, col).data()
+        font = view.font()
+        assert QFontMetrics(font).horizontalAdvance(text) + 8 <= view.columnWidth(col), (key, text)
+    assert not view.verticalHeader().isVisible()
