@@ -256,9 +256,11 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
     if any(not isinstance(r, dict) for r in meta["rows"]):
         raise refuse("管理情報の行が読めません")
     workbook = pkg.read("xl/workbook.xml")
-    # Fast path: sheet and workbook.xml exactly as the metadata renders them, column by column.
-    if signed_sheet_matches(pkg.read_unscanned(SHEET_PART), workbook, meta):
-        return _rows(meta, sheet_name, first)
+    values = _row_values(meta["rows"])
+    # Fast path: sheet and workbook.xml exactly as the metadata renders them, column by column (the
+    # columns taken from the row values the result is built from anyway).
+    if signed_sheet_matches(pkg.read_unscanned(SHEET_PART), workbook, meta, values):
+        return _rows(meta, sheet_name, first, values)
     spec = _signed_spec(meta)
     # Our own workbook.xml for this sheet proves "one visible sheet of that name" without a parse.
     if not (_workbook_identical(workbook, spec) or _only_sheet(workbook, sheet_name)):
@@ -284,21 +286,30 @@ def _cells_agree(pkg, name: str, meta: dict, refuse) -> list[ExchangeRow]:
                 if cells.get(f"{letter}{sheet_row}", "") != _expected(key, r, i + 1):
                     raise refuse("セルの内容が署名された管理情報と一致しません", sheet=sheet_name, row=sheet_row,
                                  column=letter, column_label=labels.get(key, key))
-    return _rows(meta, sheet_name, first)
+    return _rows(meta, sheet_name, first, values)
 
 
-def _rows(meta: dict, sheet_name: str, first: int) -> list[ExchangeRow]:
-    """The signed metadata's rows, once the sheet is proven to show them."""
-    out: list[ExchangeRow] = []
+def _row_values(rows: list[dict]) -> list[dict[str, Any]]:
+    """Each metadata row's ``values``: every core key, None where the row lacks it (rows are dicts)."""
+    return [{k: r.get(k) for k in _CORE} for r in rows]
+
+
+def _rows(meta: dict, sheet_name: str, first: int, values: list[dict[str, Any]]) -> list[ExchangeRow]:
+    """The signed metadata's rows, once the sheet is proven to show them (``values`` from
+    ``_row_values``, finished here: an account ID signed only as typed is normalised)."""
+    rows = meta["rows"]
+    for v in values:
+        if v["account_id"] is None and v["account_id_raw"]:
+            v["account_id"] = normalize_account_id(v["account_id_raw"])
     not_extra = _NOT_EXTRA
-    core = _CORE
-    for i, r in enumerate(meta["rows"]):
-        get = r.get
-        values = dict(zip(core, map(get, core)))
-        if values["account_id"] is None and values["account_id_raw"]:
-            values["account_id"] = normalize_account_id(values["account_id_raw"])
-        extra = {} if r.keys() <= not_extra else {k: val for k, val in r.items() if k not in not_extra}
-        out.append(ExchangeRow(i + 1, values, get("id"), get("entered_by"), get("verified_by"), sheet_name, first + i,
+    # Extra fields are rare (only some document kinds carry them): look at every key once.
+    if set().union(*rows) <= not_extra:
+        return [ExchangeRow(n, v, r.get("id"), r.get("entered_by"), r.get("verified_by"), sheet_name, row, {})
+                for n, row, v, r in zip(range(1, len(rows) + 1), range(first, first + len(rows)), values, rows)]
+    out: list[ExchangeRow] = []
+    for i, (v, r) in enumerate(zip(values, rows)):
+        extra = {k: val for k, val in r.items() if k not in not_extra}
+        out.append(ExchangeRow(i + 1, v, r.get("id"), r.get("entered_by"), r.get("verified_by"), sheet_name, first + i,
                                extra))
     return out
 

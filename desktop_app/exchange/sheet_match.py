@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any
 
 from desktop_app import case_types
@@ -32,6 +34,7 @@ _PLANS: dict[tuple, "_Plan | None"] = {}
 _PLANS_MAX = 32
 _SERIALS: dict[str, str | None] = {}  # ISO text → Excel serial text (None: not a date)
 _SERIALS_MAX = 4096
+_DERIVED = frozenset({"case_type", "recognized_on"})  # shown from more than their own key
 
 
 class _Plan:
@@ -75,15 +78,19 @@ class _Column:
             setattr(self, name, value)
 
 
-def signed_sheet_matches(sheet: bytes, workbook: bytes, meta: dict) -> bool | None:
-    """True when ``sheet`` and ``workbook`` are exactly what ``meta`` renders to; else None."""
+def signed_sheet_matches(sheet: bytes, workbook: bytes, meta: dict, values: list[dict] | None = None) -> bool | None:
+    """True when ``sheet`` and ``workbook`` are exactly what ``meta`` renders to; else None.
+
+    ``values`` (optional): for each metadata row, a dict holding ``r.get(key)`` for some keys (the
+    reader's row values, built anyway); a column whose key it holds is taken from it in one C-level
+    pass instead of a ``get`` per row."""
     try:
         plan = _plan(meta)
         if plan is None or workbook != plan.workbook:
             return None
         if not (sheet.startswith(plan.head) and sheet.endswith(plan.foot)):
             return None
-        rows = _rows_text(plan, meta["rows"])
+        rows = _rows_text(plan, meta["rows"], values)
     except (KeyError, TypeError, ValueError, AttributeError):  # hostile metadata: let the general path judge
         return None
     if rows is None:
@@ -118,9 +125,11 @@ def _plan(meta: dict) -> _Plan | None:
     return plan
 
 
-def _column_values(key: str, rows: list[dict]) -> list[Any]:
+def _column_values(key: str, rows: list[dict], values: list[dict] | None = None) -> list[Any]:
     """The values ``writer.sheet_cell_rows`` would give this column (類型 as its label, a missing
-    ISO date replaced by the text that was typed)."""
+    ISO date replaced by the text that was typed). ``values``: see ``signed_sheet_matches``."""
+    if values is not None and key in values[0] and key not in _DERIVED:
+        return list(map(itemgetter(key), values))
     if key == "case_type":
         return [case_types.label(v, r.get("refinement")) if (v := r.get("case_type")) else v for r in rows]
     if key == "recognized_on":
@@ -128,7 +137,7 @@ def _column_values(key: str, rows: list[dict]) -> list[Any]:
     return [r.get(key) for r in rows]
 
 
-def _rows_text(plan: _Plan, rows: list) -> str | None:
+def _rows_text(plan: _Plan, rows: list, row_values: list[dict] | None = None) -> str | None:
     """The numbered rows as ``workbook_writer._data_rows`` writes them, or None (declined).
 
     Each cell is three pieces (markup before the value, the value, markup after it) joined once at
@@ -139,11 +148,13 @@ def _rows_text(plan: _Plan, rows: list) -> str | None:
     n_rows = len(rows)
     if n_rows > plan.total or any(r.__class__ is not dict for r in rows):
         return None
+    if not row_values or len(row_values) != n_rows:
+        row_values = None
     pad = plan.total - n_rows
     blanks = [""] * pad
     pieces: list = []
     for col in plan.columns:
-        values = _column_values(col.key, rows)
+        values = _column_values(col.key, rows, row_values)
         if col.code == _NUMBER:
             values = [v or n for n, v in enumerate(values, start=1)] + list(range(n_rows + 1, plan.total + 1))
             if set(map(type, values)) - {int}:
@@ -171,7 +182,10 @@ def _rows_text(plan: _Plan, rows: list) -> str | None:
 
 
 _COUNT = list(range(1, 100_001))
-_TRIGGER_AFTER_LF = tuple("\n" + t for t in ww.FORMULA_TRIGGERS)
+# A formula trigger at the start of a value, in the values joined after a line feed (a printable
+# value holds no line feed, so each one starts a value). One regex scan: it jumps from line feed to
+# line feed, where ten substring searches each ran over the whole text.
+_TRIGGER_AFTER_LF = re.compile("\n[" + "".join(map(re.escape, ww.FORMULA_TRIGGERS)) + "]")
 
 
 def _plain_text(values: list) -> bool:
@@ -182,8 +196,7 @@ def _plain_text(values: list) -> bool:
         return False
     if not all(values) or not flat.isprintable() or "_" in flat or "&" in flat or "<" in flat or ">" in flat:
         return False
-    lined = "\n" + "\n".join(values)  # printable values hold no LF: each "\n" starts a value
-    return not any(t in lined for t in _TRIGGER_AFTER_LF)
+    return _TRIGGER_AFTER_LF.search("\n" + "\n".join(values)) is None
 
 
 def _cells(col: _Column, values: list) -> list[str] | None:

@@ -16,10 +16,10 @@ import pytest
 
 from desktop_app.exchange import sheet_match
 from desktop_app.exchange.errors import ExchangeRefused
-from desktop_app.exchange.reader import _signed_spec, read_exchange_file
+from desktop_app.exchange.reader import _row_values, _signed_spec, read_exchange_file
 from desktop_app.exchange.signing import SignInfo, write_signed
 from desktop_app.exchange.verify import StaticTrust, TrustedKey
-from desktop_app.exchange.workbook_writer import build_package, sheet_xml, workbook_xml
+from desktop_app.exchange.workbook_writer import FORMULA_TRIGGERS, build_package, sheet_xml, workbook_xml
 from desktop_app.exchange.writer import OutgoingDocument, metadata, sheet_spec
 from desktop_app.signing_keys import PublicKeyInfo
 
@@ -76,6 +76,10 @@ def test_on_random_hostile_data_it_renders_what_sheet_xml_renders_or_declines(se
     assert rows_text is not None  # all of these are strings, blanks and dates: rendered, not declined
     assert plan.head + rows_text.encode() + plan.foot == sheet
     assert sheet_match.signed_sheet_matches(sheet, workbook, meta) is True
+    # the reader hands its row values over (columns then taken from them): same bytes, same verdict
+    values = _row_values(meta["rows"])
+    assert sheet_match._rows_text(plan, meta["rows"], values) == rows_text
+    assert sheet_match.signed_sheet_matches(sheet, workbook, meta, values) is True
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -90,6 +94,7 @@ def test_a_sheet_that_differs_from_its_metadata_in_any_one_cell_is_never_accepte
     tampered_sheet, _, _ = _signed_meta(_doc(other))
     assert tampered_sheet != sheet
     assert sheet_match.signed_sheet_matches(tampered_sheet, workbook, meta) is None
+    assert sheet_match.signed_sheet_matches(tampered_sheet, workbook, meta, _row_values(meta["rows"])) is None
 
 
 def test_a_different_workbook_part_or_layout_is_not_accepted():
@@ -187,3 +192,21 @@ def test_columns_of_ordinary_values_take_the_prepared_pieces_and_match(rows):
             for i in range(rows)]
     sheet, workbook, meta = _signed_meta(_doc(data))
     assert sheet_match.signed_sheet_matches(sheet, workbook, meta) is True
+
+
+def _plain_text_by_the_rule(values: list) -> bool:
+    """The rule ``_plain_text`` implements, value by value: non-empty text, printable, nothing to
+    escape (_ & < >), and no formula trigger as its first character."""
+    return all(isinstance(v, str) and v and v.isprintable() and not set("_&<>") & set(v)
+               and v[0] not in FORMULA_TRIGGERS for v in values)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_plain_text_columns_are_recognised_exactly_by_the_rule(seed):
+    rnd = random.Random(500 + seed)
+    pool = TEXTS + ["a-b", "x@y", "全角＠後", "末尾＝", "ｱ", "-", "＋1", "a+b", "@", "中\u3000央", "a b"]
+    for _ in range(50):
+        values = [rnd.choice(pool) for _ in range(rnd.randint(1, 6))]
+        if rnd.random() < 0.5:  # mostly ordinary columns, where a single odd value decides
+            values = [rnd.choice(["山田", "user@example.jp", "中央警察署"]) for _ in range(5)] + values[:1]
+        assert sheet_match._plain_text(values) == _plain_text_by_the_rule(values), values
