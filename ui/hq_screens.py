@@ -68,7 +68,9 @@ class HqScreens:
         window.setCentralWidget(holder)
         self._remove_placeholder(tabs)
         window.add_tab(self.review, window.tr("受付・集約"))
-        window.add_tab(self.units, window.tr("警察署と鍵"))
+        # the NPA receives from the prefectures' HQs, an HQ from its stations
+        senders = window.tr("都道府県と鍵") if getattr(window, "tier", "hq") == "npa" else window.tr("警察署と鍵")
+        window.add_tab(self.units, senders)
         tabs.setCurrentWidget(self.review)
         window.setAcceptDrops(True)
         self._drops = _WindowDrops(self.review, window)

@@ -148,7 +148,7 @@ def test_first_run_goes_through_setup_and_sign_in_to_the_entry_screen(qtbot, bla
 @pytest.mark.parametrize("tier, expected", [
     ("station", ["別添(入力)", "措置結果"]),
     ("hq", ["受付・集約", "警察署と鍵", "措置結果", "統計"]),
-    ("npa", ["受付・集約", "警察署と鍵", "全国集約", "措置結果", "統計"]),
+    ("npa", ["受付・集約", "都道府県と鍵", "全国集約", "措置結果", "統計"]),
 ])
 def test_each_tier_opens_with_its_own_screens(qtbot, blank_ctx, tier, expected):
     blank_ctx.setup.initialise(tier, None if tier == "npa" else "27", "中央警察署" if tier == "station" else None)
