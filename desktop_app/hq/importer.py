@@ -134,19 +134,22 @@ class _Batch:
             self._started = None
             self._conn.execute("COMMIT")
 
-    def close_after_error(self) -> None:
-        """Keep the files that finished before an unexpected error, if the transaction survived it."""
+    def close_after_error(self) -> bool:
+        """Keep the files that finished before an unexpected error, if the transaction survived it;
+        True when they landed."""
         if self._started is None:
-            return
+            return False
         self._started = None
         if not self._conn.in_transaction:  # SQLite already rolled it back (I/O error, disk full)
-            return
+            return False
         try:
             self._conn.execute("COMMIT")
         except Exception:
             log.exception("could not commit the files imported before the error; rolling them back")
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
+            return False
+        return True
 
 
 def _problem(path: Path, message: str, **where: Any) -> dict[str, Any]:
@@ -197,6 +200,7 @@ class Importer:
         results: list[FileResult] = []
         station_names = self._stations()
         batch = _Batch(self._db)
+        pending_before_file = 0
         try:
             for n, path in enumerate(files):
                 if cancel is not None and cancel.cancelled:
@@ -206,6 +210,7 @@ class Importer:
                 if progress:
                     progress(n, len(files), str(path))
                 batch.begin()
+                pending_before_file = len(self._after_commit)
                 with self._db.transaction():  # the file's savepoint
                     results.append(self.import_file(path, officer_id=officer_id, station_names=station_names))
                 if batch.due():
@@ -213,8 +218,12 @@ class Importer:
             self._commit(batch)
         except BaseException:
             # The failing file's savepoint is already rolled back; the files before it are complete.
-            batch.close_after_error()
-            self._after_commit.clear()
+            del self._after_commit[pending_before_file:]  # the failing file's own follow-up work
+            landed = batch.close_after_error()
+            pending, self._after_commit = self._after_commit, []
+            if landed:  # a station's 誤依頼 report that did land still goes on to the NPA at once
+                for action in pending:
+                    action()
             raise
         if progress:
             progress(len(files), len(files), "")

@@ -210,3 +210,32 @@ def test_receipt_log_exports_as_csv_and_signed_workbook_and_detects_tampering(pa
     w = hq.hq.receipts.export_signed(tmp_path / "receipts.xlsx")
     doc = read_exchange_file(w.path, npa_trust(hq), check_replay=False)
     assert doc.signed and len(doc.rows) == 2
+
+
+def test_a_landed_mistaken_report_still_goes_to_the_npa_when_a_later_file_fails(pair, tmp_path, monkeypatch):
+    import sqlite3
+
+    from desktop_app.storage.received_repo import ReceivedRepo
+
+    hq, (st, _) = pair
+    officer = st.ctx.officers.add("1001", "山田太郎", "1111")
+    e = st.ctx.entries.create(officer.id, {"account_id": "mm@example.jp", "user_name": "x", "case_type": "特殊詐欺",
+                                           "recognized_on": "2026-11-01"})
+    st.ctx.database.db["entries"].update(e.id, {"status": Status.EXPORTED.value})
+    hq.hq.importer().import_paths([st.write_export(tmp_path / "1.xlsx", [row("mm@example.jp", id=e.id)])])
+    report = st.hq.station_mistaken.report([e.id], reason="被害申告の取下げ", officer_id=officer.id,
+                                           out=tmp_path / "station_mistaken.xlsx")
+    later = st.write_export(tmp_path / "later.xlsx", [row("later@example.jp")])
+
+    def disk_fails(self, rows):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ReceivedRepo, "insert_rows", disk_fails)
+    with pytest.raises(sqlite3.OperationalError):
+        hq.hq.importer().import_paths([report.path, later])
+    monkeypatch.undo()
+    [r] = hq.hq.rows.query()
+    assert r.status == RowStatus.MISTAKEN  # the report landed before the failure …
+    assert len(list(hq.ctx.data_dir.exports.glob("誤依頼報告_*.xlsx"))) == 1  # … and went on to the NPA
+    [again] = hq.hq.importer().import_paths([report.path])
+    assert again.status == "already_imported"
