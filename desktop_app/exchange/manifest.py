@@ -13,8 +13,8 @@ from desktop_app.exchange.workbook_writer import CUSTOM_PART
 
 UNSIGNED_PARTS = frozenset({CUSTOM_PART})
 _LINE = re.compile(r"([0-9a-f]{64})  ([A-Za-z0-9_.\[\]/-]{1,200})")
-_WHOLE = re.compile(r"(?:[0-9a-f]{64}  [A-Za-z0-9_.\[\]/-]{1,200}\n)+")
 _LINES = re.compile(r"([0-9a-f]{64})  ([A-Za-z0-9_.\[\]/-]{1,200})\n")
+_LINE_EXTRA = 64 + 2 + 1  # digest, two spaces, line feed
 MAX_MANIFEST_ENTRIES = 200
 
 
@@ -41,16 +41,20 @@ def parse_manifest(text: str) -> dict[str, str]:
         raise ManifestError("manifest does not end with a line feed")
     if text.count("\n") > MAX_MANIFEST_ENTRIES:
         raise ManifestError("too many manifest lines")
-    if not _WHOLE.fullmatch(text):  # one pass for every line; the slow loop below only names the culprit
+    pairs = _LINES.findall(text)
+    # Matches never overlap, so when their lengths add up to the whole text they tile it: every line
+    # is well formed, found in one pass (the slow loop below only names the culprit).
+    if _LINE_EXTRA * len(pairs) + sum(len(name) for _, name in pairs) != len(text):
         for line in text[:-1].split("\n"):
             if not _LINE.fullmatch(line):
                 raise ManifestError(f"malformed manifest line {line[:80]!r}")
         raise ManifestError("malformed manifest")
-    out: dict[str, str] = {}
-    for digest, name in _LINES.findall(text):
-        if name in out or name in UNSIGNED_PARTS or ".." in name.split("/") or name.startswith("/"):
-            raise ManifestError(f"bad entry name {name!r}")
-        out[name] = digest
-    if list(out) != sorted(out):
-        raise ManifestError("manifest not sorted")
+    out = {name: digest for digest, name in pairs}
+    names = list(out)
+    if len(names) != len(pairs) or names != sorted(names):
+        raise ManifestError("manifest has a duplicate line or is not sorted")
+    blob = "\n" + "\n".join(names)
+    if UNSIGNED_PARTS & out.keys() or "\n/" in blob or (".." in blob and any(".." in n.split("/") for n in names)):
+        bad = next(n for n in names if n in UNSIGNED_PARTS or n.startswith("/") or ".." in n.split("/"))
+        raise ManifestError(f"bad entry name {bad!r}")
     return out

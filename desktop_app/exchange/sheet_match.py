@@ -128,8 +128,15 @@ def _plan(meta: dict) -> _Plan | None:
 def _column_values(key: str, rows: list[dict], values: list[dict] | None = None) -> list[Any]:
     """The values ``writer.sheet_cell_rows`` would give this column (類型 as its label, a missing
     ISO date replaced by the text that was typed). ``values``: see ``signed_sheet_matches``."""
-    if values is not None and key in values[0] and key not in _DERIVED:
-        return list(map(itemgetter(key), values))
+    if values is not None and key in values[0]:
+        column = list(map(itemgetter(key), values))
+        if key not in _DERIVED:
+            return column
+        # 類型 without any refinement is the case type itself; a date present in every row is itself
+        if key == "case_type" and "refinement" in values[0] and not any(map(itemgetter("refinement"), values)):
+            return column
+        if key == "recognized_on" and all(column):
+            return column
     if key == "case_type":
         return [case_types.label(v, r.get("refinement")) if (v := r.get("case_type")) else v for r in rows]
     if key == "recognized_on":

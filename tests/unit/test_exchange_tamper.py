@@ -75,6 +75,22 @@ def test_tampered_file_is_refused(signed, tmp_path, case):
     assert err.value.problems and all(p.message for p in err.value.problems)
 
 
+@pytest.mark.parametrize("case,words", [
+    ("entry_added", ["追加", "xl/media/image1.png"]),
+    ("entry_removed", ["削除", "docProps/app.xml"]),
+    ("entry_renamed", ["追加", "docProps/app2.xml", "削除", "docProps/app.xml"]),
+    ("changed_style", ["内容が変更", "xl/styles.xml"]),
+    ("metadata_changed", ["内容が変更", "teishi/exchange.json"]),
+])
+def test_an_entry_differing_from_the_manifest_is_named(signed, tmp_path, case, words):
+    """The entry set and hashes are compared in one step; any difference is then named part by part."""
+    src, trust = signed
+    v = verify_file(rewrite_zip(src, tmp_path / f"{case}.xlsx", **TAMPERS[case]), trust)
+    assert v.status == "invalid" and v.problems
+    text = " ".join(p.message for p in v.problems)
+    assert all(w in text for w in words), text
+
+
 def test_untouched_file_verifies_and_reads(signed):
     src, trust = signed
     assert verify_file(src, trust).ok
