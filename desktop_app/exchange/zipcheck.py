@@ -95,6 +95,11 @@ _LEAN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _MAX_COMMENT = 0xFFFF
 _MAX_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION: a later "version needed" is refused by zipfile
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# (method, CRC, size, compressed bytes) → (entry bytes, SHA-256 hex), least recently used first.
+# Bounded in count and entry size: a hostile file can only push the useful parts out.
+_RECURRING: dict[tuple[int, int, int, bytes], tuple[bytes, str]] = {}
+RECURRING_ENTRIES = 64
+RECURRING_ENTRY_BYTES = 64 * 1024
 
 
 class Entry(NamedTuple):
@@ -220,7 +225,7 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
     starts = sorted({i.header_offset for i in infos})
     bounds = dict(zip(starts, starts[1:] + [start_dir]))
     kept = 0
-    small, hashes, sha256 = pkg.small, pkg.hashes, hashlib.sha256
+    small, hashes = pkg.small, pkg.hashes
     for info in infos:
         name, size = info.filename, info.file_size
         defer = defer_worksheets and _is_worksheet(name)
@@ -231,11 +236,11 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         # check and the reader all use these bytes.
         kept += size
         try:
-            body = _inflate(pkg, info, file, bounds[info.header_offset])
+            body, digest = _inflate(pkg, info, file, bounds[info.header_offset])
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
             raise _corrupt(file, name) from None
         small[name] = body
-        hashes[name] = sha256(body).hexdigest()
+        hashes[name] = digest
         if defer:
             pkg.unscanned.add(name)
         elif name.endswith(_XML_SUFFIXES):
@@ -389,17 +394,23 @@ def _scan_content(pkg: CheckedPackage, name: str, data: bytes, file: str) -> Non
         pkg.formula_parts.add(name)
 
 
-def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) -> bytes:
-    """One entry's bytes, inflated straight from the file in memory.
+def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) -> tuple[bytes, str]:
+    """One entry's bytes, inflated straight from the file in memory, and their SHA-256 (hex).
 
     zipfile's per-entry reader costs several times the inflating itself for the small parts of a
     workbook. The checks are zipfile's (local header signature and name, the declared size, the
     CRC) plus one zipfile 3.11 lacks: the compressed data may not run into the next entry. Anything
     unusual (another compression method, unknown flags) goes through zipfile instead.
+
+    Parts that recur byte for byte from file to file (styles, relationships, content types: every
+    station's Teishi writes the same ones) are taken from ``_RECURRING`` once their compressed bytes,
+    CRC and size equal those of a part already inflated and checked here: inflating is deterministic,
+    so that is the very result inflating again would give, every check included.
     """
     method = info.compress_type
     if method not in _LEAN_METHODS or info.flag_bits & ~_PLAIN_FLAGS:
-        return pkg.zf.read(info)
+        out = pkg.zf.read(info)
+        return out, hashlib.sha256(out).hexdigest()
     data = pkg.raw
     off = info.header_offset
     name = info.filename
@@ -432,6 +443,13 @@ def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) 
             raise _corrupt(file, name)
     if end > bound or end > len(data):
         raise _corrupt(file, name)
+    key = None
+    if size <= RECURRING_ENTRY_BYTES:
+        key = (method, info.CRC, size, data[start:end])
+        known = _RECURRING.pop(key, None)
+        if known is not None:
+            _RECURRING[key] = known  # now the most recently used
+            return known
     if method == zipfile.ZIP_STORED:
         out = data[start:end]
     else:
@@ -441,7 +459,12 @@ def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) 
             raise _corrupt(file, name) from None
     if len(out) != size or zlib.crc32(out) != info.CRC:
         raise _corrupt(file, name)
-    return out
+    result = out, hashlib.sha256(out).hexdigest()
+    if key is not None:
+        if len(_RECURRING) >= RECURRING_ENTRIES:
+            del _RECURRING[next(iter(_RECURRING))]  # the least recently used
+        _RECURRING[key] = result
+    return result
 
 
 def _stream_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, *, defer: bool) -> None:

@@ -359,3 +359,53 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_read_and_a_folder_is_n
     assert "大きすぎ" in verify_file(path, trust, check_replay=False, limits=small).problems[0].text
     with pytest.raises(ExchangeRefused, match="開けません"):
         read_exchange_file(tmp_path / "missing.xlsx", trust)
+
+
+# ---- parts that recur from file to file -----------------------------------------------------------
+def test_a_recurring_part_gives_the_same_bytes_and_hashes_as_inflating_it(signed):
+    from desktop_app.exchange import zipcheck
+
+    data = signed[0].read_bytes()
+    zipcheck._RECURRING.clear()
+    fresh = open_package(data, "a.xlsx")
+    assert zipcheck._RECURRING  # the parts were kept for the next file
+    again = open_package(data, "b.xlsx")  # every part now found among the recurring ones
+    assert again.hashes == fresh.hashes and again.small == fresh.small
+    with zipfile.ZipFile(signed[0]) as zf:
+        assert again.small == {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def test_a_known_part_under_another_crc_or_size_is_still_refused():
+    """The same compressed bytes with a CRC or size that does not fit them: the check runs as if the
+    part had never been seen (the key holds CRC and size, not only the bytes)."""
+    from desktop_app.exchange import zipcheck
+
+    parts = _plain_parts()
+    good = _raw_zip(parts)
+    zipcheck._RECURRING.clear()
+    open_package(good, "good.xlsx")
+    victim = parts[-1]
+    wrong_crc = zlib.crc32(victim["data"]) ^ 1
+    assert "壊れています" in _refusal(_raw_zip(parts[:-1] + [{**victim, "local": {"crc": wrong_crc},
+                                                                  "central": {"crc": wrong_crc}}]))
+    size = len(victim["data"]) + 1
+    assert "壊れています" in _refusal(_raw_zip(parts[:-1] + [{**victim, "local": {"usize": size},
+                                                                  "central": {"usize": size}}]))
+    open_package(good, "good-again.xlsx")  # and the real part still reads
+
+
+def test_the_recurring_parts_stay_bounded_and_the_ones_in_use_stay_kept():
+    from desktop_app.exchange import zipcheck
+
+    zipcheck._RECURRING.clear()
+    parts = _plain_parts()
+    for i in range(zipcheck.RECURRING_ENTRIES * 2):
+        unique = {"name": "docProps/custom.xml", "data": f"<x>{i}</x>".encode()}
+        open_package(_raw_zip(parts + [unique]), f"{i}.xlsx")
+        assert len(zipcheck._RECURRING) <= zipcheck.RECURRING_ENTRIES
+    kept = {key[3] for key in zipcheck._RECURRING}
+    assert all(_deflate(p["data"]) in kept for p in parts)  # used by every file: never pushed out
+    big = {"name": "xl/media/big.bin", "data": bytes(zipcheck.RECURRING_ENTRY_BYTES + 1)}
+    before = len(zipcheck._RECURRING)
+    open_package(_raw_zip(parts + [big]), "big.xlsx")
+    assert len(zipcheck._RECURRING) == before  # too large to keep
