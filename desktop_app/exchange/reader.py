@@ -117,7 +117,8 @@ class ExchangeDocument:
 
 def read_exchange_file(path: str | Path, trust: TrustStore, *, expect_prefecture: str | None = None,
                        check_replay: bool = True, limits: ZipLimits = DEFAULT_LIMITS) -> ExchangeDocument:
-    path = Path(path)
+    if not isinstance(path, Path):
+        path = Path(path)  # a Path is taken as it is (building a copy is a measurable share of a small read)
     name = path.name
     try:
         data = read_capped(path, limits.max_file_bytes)
