@@ -462,7 +462,10 @@ def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) 
     result = out, hashlib.sha256(out).hexdigest()
     if key is not None:
         if len(_RECURRING) >= RECURRING_ENTRIES:
-            del _RECURRING[next(iter(_RECURRING))]  # the least recently used
+            try:
+                _RECURRING.pop(next(iter(_RECURRING)))  # the least recently used
+            except (StopIteration, RuntimeError, KeyError):
+                pass  # another thread changed the parts meanwhile; the next insertion evicts
         _RECURRING[key] = result
     return result
 
