@@ -95,7 +95,14 @@ def signed_sheet_matches(sheet: bytes, workbook: bytes, meta: dict, values: list
         return None
     if rows is None:
         return None
-    return sheet[len(plan.head):len(sheet) - len(plan.foot)] == rows.encode("utf-8") or None
+    # Compared as text: strict UTF-8 decoding is the exact inverse of encoding, so equal text means
+    # equal bytes; it is also cheaper, and a value no UTF-8 can hold (a lone surrogate in hostile
+    # metadata) simply differs instead of raising.
+    try:
+        shown = sheet[len(plan.head):len(sheet) - len(plan.foot)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return shown == rows or None
 
 
 def _plan(meta: dict) -> _Plan | None:

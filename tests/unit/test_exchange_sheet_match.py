@@ -210,3 +210,28 @@ def test_plain_text_columns_are_recognised_exactly_by_the_rule(seed):
         if rnd.random() < 0.5:  # mostly ordinary columns, where a single odd value decides
             values = [rnd.choice(["山田", "user@example.jp", "中央警察署"]) for _ in range(5)] + values[:1]
         assert sheet_match._plain_text(values) == _plain_text_by_the_rule(values), values
+
+
+def test_signed_metadata_holding_text_no_utf8_can_hold_is_refused_not_a_crash(tmp_path):
+    """A lone surrogate in the signed metadata (only a hostile signer writes one): the sheet cannot show
+    it, so the file is refused with the cell named, on every path."""
+    kp = minisign.KeyPair.generate()
+    info = PublicKeyInfo.from_minisign(kp.public_key)
+    trust = StaticTrust().add(TrustedKey(info.key_id, "S27-m", "中央警察署", "station", "27", info.public_key))
+    rows = [{"id": f"r{i}", "account_id": f"u{i}@example.jp", "user_name": name, "case_type": "特殊詐欺",
+             "recognized_on": "2026-03-02"} for i, name in enumerate(["佐藤", "ab", "鈴木"])]
+    doc = _doc(rows)
+    spec = sheet_spec(doc)  # the sheet shows "ab"
+    lying = metadata(doc, spec)
+    lying["rows"][1]["user_name"] = "a\ud800b"
+    meta = json.dumps(lying).encode()  # ASCII escapes: the surrogate survives as \ud800
+    sheet, workbook = sheet_xml(spec), workbook_xml([spec])
+    assert sheet_match.signed_sheet_matches(sheet, workbook, json.loads(meta)) is None
+    package = build_package([spec], meta, creator=doc.unit_name, created=doc.created_at)
+    write_signed(tmp_path / "odd.xlsx", package, kp.secret_key,
+                 SignInfo(kind=doc.kind, unit_id=doc.unit_id, sequence=1, rows=3, batch_id=doc.batch_id,
+                          signed_at=doc.created_at))
+    with pytest.raises(ExchangeRefused) as err:
+        read_exchange_file(tmp_path / "odd.xlsx", trust, check_replay=False)
+    p = err.value.problems[0]
+    assert "一致しません" in p.message and p.row == spec.first_data_row + 1 and p.column == "C"
