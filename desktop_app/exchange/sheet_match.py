@@ -34,6 +34,8 @@ _PLANS: dict[tuple, "_Plan | None"] = {}
 _PLANS_MAX = 32
 _SERIALS: dict[str, str | None] = {}  # ISO text → Excel serial text (None: not a date)
 _SERIALS_MAX = 4096
+_KNOWN_PLAIN: set[str] = set()  # text values already found plain (see _plain_text)
+_KNOWN_PLAIN_MAX = 4096
 _DERIVED = frozenset({"case_type", "recognized_on"})  # shown from more than their own key
 
 
@@ -203,14 +205,27 @@ _TRIGGER_AFTER_LF = re.compile("\n[" + "".join(map(re.escape, ww.FORMULA_TRIGGER
 
 
 def _plain_text(values: list) -> bool:
-    """Every value non-empty text shown as it is: no escaping, no quote prefix."""
+    """Every value non-empty text shown as it is: no escaping, no quote prefix.
+
+    Each rule holds value by value, so a value once found plain stays plain: values that recur from
+    file to file (類型, 警察署, 企業名) are then recognised by one set look-up."""
+    try:
+        if _KNOWN_PLAIN.issuperset(values):
+            return True
+    except TypeError:  # an unhashable value (a list, say): not text
+        return False
     try:
         flat = "".join(values)  # TypeError for None or anything but text
     except TypeError:
         return False
     if not all(values) or not flat.isprintable() or "_" in flat or "&" in flat or "<" in flat or ">" in flat:
         return False
-    return _TRIGGER_AFTER_LF.search("\n" + "\n".join(values)) is None
+    if _TRIGGER_AFTER_LF.search("\n" + "\n".join(values)) is not None:
+        return False
+    if len(_KNOWN_PLAIN) + len(values) > _KNOWN_PLAIN_MAX:
+        _KNOWN_PLAIN.clear()  # bounded: any number of distinct names may arrive
+    _KNOWN_PLAIN.update(values)
+    return True
 
 
 def _cells(col: _Column, values: list) -> list[str] | None:

@@ -169,6 +169,17 @@ def test_the_kept_plans_and_dates_stay_bounded():
     sheet, workbook, meta = _signed_meta(_doc(rows))
     assert sheet_match.signed_sheet_matches(sheet, workbook, meta) is True
     assert len(sheet_match._SERIALS) <= sheet_match._SERIALS_MAX
+    for i in range(sheet_match._KNOWN_PLAIN_MAX // 20 + 5):
+        assert sheet_match._plain_text([f"名前{i}-{j}" for j in range(20)])
+        assert len(sheet_match._KNOWN_PLAIN) <= sheet_match._KNOWN_PLAIN_MAX
+
+
+def test_values_known_plain_do_not_carry_an_odd_one_through():
+    known = ["中央警察署", "特殊詐欺", "株式会社サンプル"]
+    assert sheet_match._plain_text(known)  # now known
+    for odd in ["=SUM(1)", "A&B", "", None, "_x0041_", "\tタブ", ["x"], 5]:
+        assert not sheet_match._plain_text(known + [odd]), odd
+    assert sheet_match._plain_text(known)
 
 
 def test_signed_numbers_other_than_the_row_count_render_as_sheet_xml_renders_them():
