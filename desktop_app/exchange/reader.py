@@ -28,6 +28,7 @@ check (GUI and CLI call it) that openpyxl parses through defusedxml.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -132,10 +133,8 @@ def read_exchange_file(path: str | Path, trust: TrustStore, *, expect_prefecture
 
 def read_exchange_bytes(data: bytes, path: Path, trust: TrustStore, *, expect_prefecture: str | None = None,
                         check_replay: bool = True, limits: ZipLimits = DEFAULT_LIMITS) -> ExchangeDocument:
-    import hashlib
-
     name = path.name
-    if path.suffix.lower() == ".xls" and not data.startswith(b"PK"):
+    if not data.startswith(b"PK") and path.suffix.lower() == ".xls":
         raise ExchangeRefused(name, [FileProblem(name, not_xlsx_message(data))], signature=ABSENT)
     # Worksheets are hashed now but content-scanned only before something parses them: a signed
     # sheet that is byte-identical to our own rendering is never parsed (see _cells_agree).

@@ -243,8 +243,8 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         hashes[name] = digest
         if defer:
             pkg.unscanned.add(name)
-        elif name.endswith(_XML_SUFFIXES):
-            _scan_content(pkg, name, body, file)
+        elif name.endswith(_XML_SUFFIXES) and (b"\x00" in body or b"!" in body or _is_worksheet(name)):
+            _scan_content(pkg, name, body, file)  # (without NUL, "!" or a formula to look for: nothing to do)
     for name in pkg.names:
         if name.endswith(".rels"):
             _check_rels(pkg, name, file, limits, allow_hyperlinks)
