@@ -23,7 +23,9 @@ Order of work (cheap before costly, and every check before the data it protects 
    and flags equal to the directory's, CRC and sizes too unless a data descriptor follows, declared
    size, CRC, no overlap with the next entry; zipfile itself for anything unusual), hashed
    (SHA-256, for the signature manifest) and content-scanned; entries up to ``KEEP_BUDGET`` in total
-   are kept, larger ones are streamed in 1 MiB chunks (bounded memory);
+   are kept, larger ones are streamed in 1 MiB chunks (bounded memory). A small part whose
+   compressed bytes, CRC and size equal those of a part already inflated and checked (the same
+   styles and relationships in every station's file) reuses that result (``_RECURRING``);
 3. the relationship parts checked for external targets.
 
 ``defer_worksheets=True`` (the reader) hashes worksheets in step 2 but postpones their content scan
