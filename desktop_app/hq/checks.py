@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop_app.hq.skeleton import skeleton
+from desktop_app.hq.skeleton import RULES_FINGERPRINT, skeleton
 from desktop_app.hq.statuses import label
 from desktop_app.normalize import normalize_account_id
 from desktop_app.storage.received_repo import ReceivedRepo
@@ -144,16 +144,22 @@ def prepare(row: dict[str, Any], *, stations: Collection[str] | None, today: dt.
 
 
 class DuplicateFinder:
-    """Index lookups against hq_rows (account_id and skeleton are indexed)."""
+    """Index lookups against hq_rows by skeleton: an equal account ID has an equal skeleton, so one
+    search of the skeleton index finds exact and look-alike duplicates alike. That holds only while
+    the stored skeletons follow today's rules, so a new finder first recomputes them if the rules
+    changed since they were stored (once, then one indexed read per finder)."""
 
     def __init__(self, repo: ReceivedRepo):
         self._repo = repo
+        changed = repo.refresh_skeletons(skeleton, RULES_FINGERPRINT)
+        if changed is not None:
+            log.info("skeleton rules %s: recomputed stored skeletons, %d rows changed", RULES_FINGERPRINT, changed)
 
     def candidates(self, rows: Sequence[dict[str, Any]], *, row_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
-        """Every row HQ holds that ``find`` may need for ``rows`` (same account ID or skeleton), and
-        those with one of ``row_ids``: one indexed query for a whole file."""
-        return self._repo.rows_matching({"account_id": [r.get("account_id") for r in rows],
-                                         "skeleton": [r.get("skeleton") for r in rows], "row_id": row_ids},
+        """Every row HQ holds that ``find`` may need for ``rows`` (same skeleton, which takes in the
+        same account ID), and those with one of ``row_ids``: one indexed query for a whole file."""
+        return self._repo.rows_matching({"skeleton": [r.get("skeleton") for r in rows if r.get("account_id")],
+                                         "row_id": row_ids},
                                         exclude_statuses=_IGNORED)
 
     def find(self, rows: Sequence[dict[str, Any]], *, unit_id: str | None, exclude_row_ids: Collection[str] = (),

@@ -26,3 +26,25 @@ def skeleton(account_id: str | None) -> str:
     for seq, rep in _SEQUENCES:
         text = text.replace(seq, rep)
     return text.translate(_SINGLE)
+
+
+def _rules_fingerprint() -> str:
+    """What today's rules make of every character they could touch, hashed. Stored skeletons are
+    trusted only while this is unchanged (exact-ID duplicates are found through the skeleton index,
+    so a skeleton computed by older rules could hide one): any change to the tables above, to the
+    order of the replacements or to normalize_account_id changes some output here and makes the
+    import recompute the stored skeletons (ReceivedRepo.refresh_skeletons)."""
+    import hashlib
+    import string
+
+    chars = set(string.printable) | set(LOOKALIKES) | {chr(c) for c in _SINGLE} | {chr(c) for c in _LOOKALIKE}
+    chars |= {chr(0xFF01 + i) for i in range(94)} | {"\u3000", "\u30FC", "\u2010", "\u2212", "\uFF0D"}
+    pieces = sorted(chars)
+    pieces += [a + b for a in "rvcnmwdl1i0o" for b in "rvcnmwdl1i0o"] + [seq for seq, _ in _SEQUENCES]
+    h = hashlib.sha256()
+    for p in pieces:
+        h.update(f"{p}\x00{skeleton(p)}\x01".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:16]
+
+
+RULES_FINGERPRINT = _rules_fingerprint()

@@ -4,7 +4,7 @@ rows and duplicate lookups run against 1,000,000."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,22 @@ class ReceivedRepo:
         """The rid SQLite would give the next row (rid is the rowid; no AUTOINCREMENT)."""
         return (self.conn.execute("SELECT max(rid) FROM hq_rows").fetchone()[0] or 0) + 1
 
+    def refresh_skeletons(self, skeleton: Callable[[str], str], fingerprint: str) -> int | None:
+        """Make every stored skeleton what ``skeleton`` computes, once per change of its rules
+        (``fingerprint``, kept in hq_meta); None when they were already current, else how many rows
+        changed. Exact-ID duplicates are looked up through the skeleton index (m006), so a skeleton
+        left over from older rules could hide one."""
+        stored = self.conn.execute("SELECT value FROM hq_meta WHERE key = 'skeleton_rules'").fetchone()
+        if stored is not None and stored[0] == fingerprint:
+            return None
+        with self._db.transaction():  # the write lock first: no row is added between read and mark
+            changed = [(new, rid) for rid, aid, old in self.conn.execute(
+                           "SELECT rid, account_id, skeleton FROM hq_rows WHERE account_id IS NOT NULL AND account_id != ''")
+                       if (new := skeleton(aid)) != old]
+            self.conn.executemany("UPDATE hq_rows SET skeleton = ? WHERE rid = ?", changed)
+            self.conn.execute("INSERT OR REPLACE INTO hq_meta (key, value) VALUES ('skeleton_rules', ?)", [fingerprint])
+        return len(changed)
+
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
@@ -154,7 +170,8 @@ class ReceivedRepo:
         return found[0] if found else None
 
     def rows_with(self, column: str, values: Iterable[str], *, exclude_statuses: Sequence[str] = ()) -> list[dict[str, Any]]:
-        """Rows whose ``column`` (account_id, skeleton or row_id) is one of ``values`` (index lookups)."""
+        """Rows whose ``column`` (account_id, skeleton or row_id) is one of ``values``. skeleton and
+        row_id are indexed; account_id is not (since m006): look an ID up by its skeleton."""
         assert column in ("account_id", "skeleton", "row_id")
         vals = list(dict.fromkeys(v for v in values if v))
         out: list[dict[str, Any]] = []

@@ -5,4 +5,4 @@ already at this count skips the migration check, which is what lets start-up lea
 100 ms to import) until the first write. Append a migration to ``migrations.py`` -> add one here too;
 ``tests/unit/test_storage_fast_open.py`` fails until both agree.
 """
-MIGRATION_COUNT = 5
+MIGRATION_COUNT = 6

@@ -96,11 +96,20 @@ def test_rows_are_validated_again_at_hq(pair, tmp_path):
 
 
 def test_duplicate_lookup_uses_the_indexes(pair):
+    """The query a file's duplicate candidates come from searches indexes only (a scan would take
+    seconds at a million rows): skeleton (exact IDs share it) and row_id."""
     hq, _ = pair
-    plan = hq.ctx.database.db.execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM hq_rows WHERE skeleton IN (?) AND status NOT IN ('superseded')", ["a"]).fetchall()
-    assert "USING INDEX idx_hq_rows_skeleton" in plan[0][-1]
-    plan = hq.ctx.database.db.execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM hq_rows WHERE account_id IN (?) AND status NOT IN ('superseded')", ["a"]).fetchall()
-    assert "USING INDEX idx_hq_rows_account_id" in plan[0][-1]
+    conn = hq.ctx.database.db.conn
+    finder = DuplicateFinder(ReceivedRepo(hq.ctx.database))
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        finder.candidates([{"account_id": "a1@example.jp", "skeleton": "al@example.jp"}], row_ids=["r1"])
+    finally:
+        conn.set_trace_callback(None)
+    selects = [q for q in seen if q.lstrip().upper().startswith("SELECT") and "hq_rows" in q]
+    assert len(selects) == 1
+    plan = " | ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + selects[0]).fetchall())
+    assert "idx_hq_rows_skeleton" in plan and "idx_hq_rows_row_id" in plan
+    assert "SCAN hq_rows" not in plan
     assert DuplicateFinder(ReceivedRepo(hq.ctx.database)).lookup("nobody@example.jp") == []
