@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_app import APP_NAME
 from desktop_app.context import AppContext
 from desktop_app.services.errors import ServiceError
-from ui import passphrase_prompt, qt_translations, theme
+from ui import gui_gc, passphrase_prompt, qt_translations, theme
 from ui.preload import Preloader
 from ui.sign_in_dialog import SignInDialog
 
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     theme.apply(app)
     app._teishi_translators = qt_translations.install(app)  # kept alive as long as the application
+    gui_gc.install(app)  # before any worker thread: cycles are collected on the GUI thread only
     ctx = AppContext.open(args.data_dir)
     passphrase_prompt.install(ctx)
     previous_hook = sys.excepthook

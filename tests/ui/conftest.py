@@ -14,6 +14,25 @@ def _theme(qapp):
     theme.apply(qapp)
 
 
+@pytest.fixture(autouse=True, scope="package")
+def _collect_on_the_gui_thread(qapp):
+    # As the application does (ui/gui_gc.py): a worker thread must never finalise widgets of earlier
+    # tests. Whatever a test leaves in cycles is collected on this thread after it.
+    from ui import gui_gc
+
+    collector = gui_gc.install(qapp)
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    import gc
+
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def officer(station_ctx):
     return next(o for o in station_ctx.officers.list() if o.staff_no == "1001")
