@@ -58,6 +58,27 @@ def _random_rows(rnd: random.Random, n: int) -> list[dict]:
     return rows
 
 
+
+
+def _signer():
+    """A unit's key pair and a trust list that knows it."""
+    kp = minisign.KeyPair.generate()
+    info = PublicKeyInfo.from_minisign(kp.public_key)
+    return kp, StaticTrust().add(TrustedKey(info.key_id, "S27-m", "中央警察署", "station", "27", info.public_key))
+
+
+def _rows_named(names):
+    return [{"id": f"r{i}", "account_id": f"u{i}@example.jp", "user_name": name, "case_type": "特殊詐欺",
+             "recognized_on": "2026-03-02"} for i, name in enumerate(names)]
+
+def _refused(path, package, doc, kp, trust):
+    """Sign ``package`` as ``doc``'s unit, read it back, and return the first problem it is refused with."""
+    write_signed(path, package, kp.secret_key, SignInfo(kind=doc.kind, unit_id=doc.unit_id, sequence=1, rows=3,
+                                                        batch_id=doc.batch_id, signed_at=doc.created_at))
+    with pytest.raises(ExchangeRefused) as err:
+        read_exchange_file(path, trust, check_replay=False)
+    return err.value.problems[0]
+
 def test_an_ordinary_station_file_is_proven_by_the_fast_path():
     rows = [{"id": f"r{i}", "account_id": f"user_{i}@example.co.jp", "account_id_raw": f"user_{i}@example.co.jp",
              "user_name": f"利用者{i}", "organization": "A&B株式会社", "case_type": "特殊詐欺",
@@ -140,23 +161,15 @@ def test_a_declined_file_still_reads_through_the_general_path(tmp_path, key, val
 
 def test_a_sheet_showing_other_values_than_signed_is_refused_with_the_cell(tmp_path):
     """Signed metadata says one thing, the signed sheet shows another: neither path accepts it."""
-    kp = minisign.KeyPair.generate()
-    info = PublicKeyInfo.from_minisign(kp.public_key)
-    trust = StaticTrust().add(TrustedKey(info.key_id, "S27-m", "中央警察署", "station", "27", info.public_key))
-    rows = [{"id": f"r{i}", "account_id": f"u{i}@example.jp", "user_name": name, "case_type": "特殊詐欺",
-             "recognized_on": "2026-03-02"} for i, name in enumerate(["佐藤", "山田", "鈴木"])]
+    kp, trust = _signer()
+    rows = _rows_named(["佐藤", "山田", "鈴木"])
     doc = _doc(rows)
     spec = sheet_spec(doc)
     meta = json.dumps(metadata(doc, spec), ensure_ascii=False).encode()
     package = build_package([spec], meta, creator=doc.unit_name, created=doc.created_at)
     package.entries = [(n, d.replace("山田".encode(), "田中".encode()) if n.endswith("sheet1.xml") else d)
                        for n, d in package.entries]
-    write_signed(tmp_path / "lie.xlsx", package, kp.secret_key,
-                 SignInfo(kind=doc.kind, unit_id=doc.unit_id, sequence=1, rows=3, batch_id=doc.batch_id,
-                          signed_at=doc.created_at))
-    with pytest.raises(ExchangeRefused) as err:
-        read_exchange_file(tmp_path / "lie.xlsx", trust, check_replay=False)
-    p = err.value.problems[0]
+    p = _refused(tmp_path / "lie.xlsx", package, doc, kp, trust)
     assert "一致しません" in p.message and p.row == spec.first_data_row + 1 and p.column == "C"
 
 
@@ -226,11 +239,8 @@ def test_plain_text_columns_are_recognised_exactly_by_the_rule(seed):
 def test_signed_metadata_holding_text_no_utf8_can_hold_is_refused_not_a_crash(tmp_path):
     """A lone surrogate in the signed metadata (only a hostile signer writes one): the sheet cannot show
     it, so the file is refused with the cell named, on every path."""
-    kp = minisign.KeyPair.generate()
-    info = PublicKeyInfo.from_minisign(kp.public_key)
-    trust = StaticTrust().add(TrustedKey(info.key_id, "S27-m", "中央警察署", "station", "27", info.public_key))
-    rows = [{"id": f"r{i}", "account_id": f"u{i}@example.jp", "user_name": name, "case_type": "特殊詐欺",
-             "recognized_on": "2026-03-02"} for i, name in enumerate(["佐藤", "ab", "鈴木"])]
+    kp, trust = _signer()
+    rows = _rows_named(["佐藤", "ab", "鈴木"])
     doc = _doc(rows)
     spec = sheet_spec(doc)  # the sheet shows "ab"
     lying = metadata(doc, spec)
@@ -239,10 +249,5 @@ def test_signed_metadata_holding_text_no_utf8_can_hold_is_refused_not_a_crash(tm
     sheet, workbook = sheet_xml(spec), workbook_xml([spec])
     assert sheet_match.signed_sheet_matches(sheet, workbook, json.loads(meta)) is None
     package = build_package([spec], meta, creator=doc.unit_name, created=doc.created_at)
-    write_signed(tmp_path / "odd.xlsx", package, kp.secret_key,
-                 SignInfo(kind=doc.kind, unit_id=doc.unit_id, sequence=1, rows=3, batch_id=doc.batch_id,
-                          signed_at=doc.created_at))
-    with pytest.raises(ExchangeRefused) as err:
-        read_exchange_file(tmp_path / "odd.xlsx", trust, check_replay=False)
-    p = err.value.problems[0]
+    p = _refused(tmp_path / "odd.xlsx", package, doc, kp, trust)
     assert "一致しません" in p.message and p.row == spec.first_data_row + 1 and p.column == "C"

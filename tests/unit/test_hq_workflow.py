@@ -138,15 +138,20 @@ def test_mistaken_request_is_reported_at_once_outside_the_batch(pair, tmp_path):
     assert [b["kind"] for b in hq.hq.rows.repo.batches()] == ["hq_daily", "mistaken_request"]
 
 
-def test_station_mistaken_request_goes_up_and_hq_reports_to_the_npa(pair, tmp_path):
-    hq, (st, _) = pair
+def station_mistaken_report(hq, st, tmp_path):
+    """A row exported by the station and received at HQ, then reported by the station as 誤依頼."""
     officer = st.ctx.officers.add("1001", "山田太郎", "1111")
     e = st.ctx.entries.create(officer.id, {"account_id": "mm@example.jp", "user_name": "x", "case_type": "特殊詐欺",
                                            "recognized_on": "2026-11-01"})
     st.ctx.database.db["entries"].update(e.id, {"status": Status.EXPORTED.value})
     hq.hq.importer().import_paths([st.write_export(tmp_path / "1.xlsx", [row("mm@example.jp", id=e.id)])])
-    report = st.hq.station_mistaken.report([e.id], reason="被害申告の取下げ", officer_id=officer.id,
-                                           out=tmp_path / "station_mistaken.xlsx")
+    return st.hq.station_mistaken.report([e.id], reason="被害申告の取下げ", officer_id=officer.id,
+                                         out=tmp_path / "station_mistaken.xlsx")
+
+
+def test_station_mistaken_request_goes_up_and_hq_reports_to_the_npa(pair, tmp_path):
+    hq, (st, _) = pair
+    report = station_mistaken_report(hq, st, tmp_path)
     [imp] = hq.hq.importer().import_paths([report.path])
     assert imp.status == "imported"
     [r] = hq.hq.rows.query()
@@ -218,13 +223,7 @@ def test_a_landed_mistaken_report_still_goes_to_the_npa_when_a_later_file_fails(
     from desktop_app.storage.received_repo import ReceivedRepo
 
     hq, (st, _) = pair
-    officer = st.ctx.officers.add("1001", "山田太郎", "1111")
-    e = st.ctx.entries.create(officer.id, {"account_id": "mm@example.jp", "user_name": "x", "case_type": "特殊詐欺",
-                                           "recognized_on": "2026-11-01"})
-    st.ctx.database.db["entries"].update(e.id, {"status": Status.EXPORTED.value})
-    hq.hq.importer().import_paths([st.write_export(tmp_path / "1.xlsx", [row("mm@example.jp", id=e.id)])])
-    report = st.hq.station_mistaken.report([e.id], reason="被害申告の取下げ", officer_id=officer.id,
-                                           out=tmp_path / "station_mistaken.xlsx")
+    report = station_mistaken_report(hq, st, tmp_path)
     later = st.write_export(tmp_path / "later.xlsx", [row("later@example.jp")])
 
     def disk_fails(self, rows):
