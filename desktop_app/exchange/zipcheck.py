@@ -16,7 +16,7 @@ Order of work (cheap before costly, and every check before the data it protects 
 1. structure, from the central directory alone: size, entry count, names, encryption flags,
    forbidden parts, declared per-entry / total sizes and compression ratio. The directory of a plain
    zip (one end record exactly at the end, directory right before it, no zip64, no prepended data,
-   well-formed extra fields) is read here with ``struct`` — zipfile's per-entry objects cost more
+   well-formed extra fields) is read with ``struct`` (``zip_entries``) — zipfile's per-entry objects cost more
    than inflating a small workbook. Anything else goes to ``zipfile`` itself, which then decides
    (and refuses what it cannot read), so this shortcut never accepts a file zipfile would not;
 2. each entry inflated ONCE, straight from the bytes in memory (local header signature, name, method
@@ -25,7 +25,7 @@ Order of work (cheap before costly, and every check before the data it protects 
    (SHA-256, for the signature manifest) and content-scanned; entries up to ``KEEP_BUDGET`` in total
    are kept, larger ones are streamed in 1 MiB chunks (bounded memory). A small part whose
    compressed bytes, CRC and size equal those of a part already inflated and checked (the same
-   styles and relationships in every station's file) reuses that result (``_RECURRING``);
+   styles and relationships in every station's file) reuses that result (``zip_entries``);
 3. the relationship parts checked for external targets.
 
 ``defer_worksheets=True`` (the reader) hashes worksheets in step 2 but postpones their content scan
@@ -41,15 +41,13 @@ import io
 import logging
 import os
 import re
-import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import defusedxml.ElementTree as SafeET
 
-from desktop_app.exchange.errors import ExchangeRefused, FileProblem
+from desktop_app.exchange.errors import refuse
+from desktop_app.exchange.zip_entries import central_directory, corrupt, inflate
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +66,7 @@ class ZipLimits:
 
 
 DEFAULT_LIMITS = ZipLimits()
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORBIDDEN = (
     ("vbaproject", "マクロ(VBA)"),
     ("externallink", "外部リンク"),
@@ -87,36 +86,6 @@ _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _OVERLAP = 64
 SMALL_ENTRY = 256 * 1024  # always inflated in one piece and kept
 KEEP_BUDGET = 128 * MiB  # larger entries are kept too while the kept total stays under this
-# local file header: signature, version, flags, method, time, date, CRC, sizes, name and extra lengths
-_LOCAL = struct.Struct("<4s5H3L2H")
-_CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory file header (46 bytes)
-_END = struct.Struct("<4s4H2LH")  # end of central directory record (22 bytes)
-_PLAIN_FLAGS = 0x0808 | 0x0006  # data descriptor, UTF-8 names, deflate speed options
-_DESCRIPTOR = 0x0008
-_LEAN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-_MAX_COMMENT = 0xFFFF
-_MAX_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION: a later "version needed" is refused by zipfile
-XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# (method, CRC, size, compressed bytes) → (entry bytes, SHA-256 hex), least recently used first.
-# Bounded in count and entry size: a hostile file can only push the useful parts out.
-_RECURRING: dict[tuple[int, int, int, bytes], tuple[bytes, str]] = {}
-RECURRING_ENTRIES = 64
-RECURRING_ENTRY_BYTES = 64 * 1024
-
-
-class Entry(NamedTuple):
-    """One central directory record, under zipfile.ZipInfo's attribute names (the checks below take
-    either: zipfile's records are used for any zip the lean reader does not take). A tuple: a few
-    hundred of these are made per second at an HQ."""
-
-    filename: str
-    flag_bits: int
-    compress_type: int
-    CRC: int
-    compress_size: int
-    file_size: int
-    header_offset: int
-    orig_filename: str  # the same as filename (zipfile's cuts a name at NUL; this one does not)
 
 
 @dataclass
@@ -187,10 +156,6 @@ def read_capped(path: str | os.PathLike, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def _refuse(file: str, message: str) -> ExchangeRefused:
-    return ExchangeRefused(file, [FileProblem(file, message)])
-
-
 def not_xlsx_message(data: bytes) -> str:
     if data.startswith(XLS_MAGIC):
         return ("古い形式(.xls)のExcelファイル、またはパスワード付きのファイルです。Excelで開き、"
@@ -202,11 +167,11 @@ def not_xlsx_message(data: bytes) -> str:
 def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
                  allow_hyperlinks: bool = False, defer_worksheets: bool = False) -> CheckedPackage:
     if len(data) > limits.max_file_bytes:
-        raise _refuse(file, f"ファイルが大きすぎます({len(data) // MiB} MiB。上限 {limits.max_file_bytes // MiB} MiB)")
+        raise refuse(file, f"ファイルが大きすぎます({len(data) // MiB} MiB。上限 {limits.max_file_bytes // MiB} MiB)")
     if not data.startswith(b"PK\x03\x04"):
-        raise _refuse(file, not_xlsx_message(data))
+        raise refuse(file, not_xlsx_message(data))
     zf = None
-    lean = _central_directory(data, file, limits)
+    lean = central_directory(data, file, limits.max_entries)
     if lean is not None:
         infos, start_dir = lean
     else:
@@ -214,11 +179,11 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            raise _refuse(file, "ファイルが壊れています(途中で切れているか、Excelブックとして不正です)。"
+            raise refuse(file, "ファイルが壊れています(途中で切れているか、Excelブックとして不正です)。"
                                 "送付元にもう一度送ってもらってください") from None
         start_dir = getattr(zf, "start_dir", len(data))
     if len(infos) > limits.max_entries:
-        raise _refuse(file, f"ファイル内の部品が多すぎます({len(infos)}個)")
+        raise refuse(file, f"ファイル内の部品が多すぎます({len(infos)}個)")
     if not _plainly_acceptable(infos, limits):
         _check_each_entry(infos, file, limits)
     pkg = CheckedPackage(data, [i.filename for i in infos], {}, file, _zf=zf)
@@ -238,9 +203,9 @@ def open_package(data: bytes, file: str, *, limits: ZipLimits = DEFAULT_LIMITS,
         # check and the reader all use these bytes.
         kept += size
         try:
-            body, digest = _inflate(pkg, info, file, bounds[info.header_offset])
+            body, digest = inflate(data, info, file, bounds[info.header_offset], pkg.zf.read)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-            raise _corrupt(file, name) from None
+            raise corrupt(file, name) from None
         small[name] = body
         hashes[name] = digest
         if defer:
@@ -284,88 +249,23 @@ def _check_each_entry(infos: list, file: str, limits: ZipLimits) -> None:
         lowered = name.lower()
         if (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
                 or _DRIVE.match(name)):
-            raise _refuse(file, f"ファイル内に不正な名前の部品があります({name[:60]!r})")
+            raise refuse(file, f"ファイル内に不正な名前の部品があります({name[:60]!r})")
         if lowered in seen:
-            raise _refuse(file, f"ファイル内に同じ名前の部品が重複しています({name[:60]})")
+            raise refuse(file, f"ファイル内に同じ名前の部品が重複しています({name[:60]})")
         seen.add(lowered)
         if info.flag_bits & 0x1:
-            raise _refuse(file, "暗号化された部品を含むファイルは読み込めません。パスワードを解除して保存し直してください")
+            raise refuse(file, "暗号化された部品を含むファイルは読み込めません。パスワードを解除して保存し直してください")
         if _FORBIDDEN_ANY.search(lowered):
             what = next(what for needle, what in _FORBIDDEN if needle in lowered)
-            raise _refuse(file, f"{what}を含むファイルは安全のため読み込めません({name[:60]})。"
+            raise refuse(file, f"{what}を含むファイルは安全のため読み込めません({name[:60]})。"
                                 "値だけを新しいブックに貼り付けて保存し直してください")
         if info.file_size > limits.max_entry_bytes:
-            raise _refuse(file, f"ファイル内の部品が大きすぎます({name[:60]}: {info.file_size // MiB} MiB)")
+            raise refuse(file, f"ファイル内の部品が大きすぎます({name[:60]}: {info.file_size // MiB} MiB)")
         total += info.file_size
         if total > limits.max_total_bytes:
-            raise _refuse(file, "展開後の大きさが上限を超えます(圧縮爆弾の可能性があります)")
+            raise refuse(file, "展開後の大きさが上限を超えます(圧縮爆弾の可能性があります)")
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise _refuse(file, f"圧縮率が異常に高い部品があります({name[:60]})。圧縮爆弾の可能性があるため読み込みません")
-
-
-def _central_directory(data: bytes, file: str, limits: ZipLimits) -> tuple[list[Entry], int] | None:
-    """The entries of a plain zip and where its central directory starts, read with ``struct``;
-    None for anything else (zip64, an archive comment that does not end the file, data before the
-    first entry or between directory and end record, a malformed record or extra field), which then
-    goes to zipfile. The end record is found exactly as zipfile finds it, so both read one directory.
-    """
-    size = len(data)
-    end = size - _END.size
-    if end < 0:
-        return None
-    if not (data.startswith(b"PK\x05\x06", end) and data.endswith(b"\x00\x00")):
-        end = data.rfind(b"PK\x05\x06", max(size - _MAX_COMMENT - _END.size, 0))
-        if end < 0 or end + _END.size > size:
-            return None
-    _, disk, dir_disk, on_disk, count, dir_size, dir_start, comment = _END.unpack_from(data, end)
-    if (disk or dir_disk or on_disk != count or end + _END.size + comment != size
-            or dir_start + dir_size != end or count == 0xFFFF or dir_start == 0xFFFFFFFF):
-        return None
-    if count > limits.max_entries:
-        raise _refuse(file, f"ファイル内の部品が多すぎます({count}個)")
-    entries: list[Entry] = []
-    pos = dir_start
-    unpack = _CENTRAL.unpack_from
-    for _ in range(count):
-        if pos + _CENTRAL.size > end:
-            return None
-        (sig, _made, need, flags, method, _time, _date, crc, csize, usize, name_len, extra_len, comment_len,
-         disk_start, _iattr, _xattr, offset) = unpack(data, pos)
-        name_at = pos + _CENTRAL.size
-        extra_at = name_at + name_len
-        pos = extra_at + extra_len + comment_len
-        if (sig != b"PK\x01\x02" or pos > end or disk_start or need > _MAX_VERSION
-                or 0xFFFFFFFF in (csize, usize, offset)):  # zip64 values: zipfile's job
-            return None
-        if extra_len and not _plain_extra(data[extra_at:extra_at + extra_len]):
-            return None
-        try:
-            name = _decode_name(data[name_at:extra_at], flags)
-        except UnicodeDecodeError:
-            return None  # zipfile refuses it as corrupt
-        entries.append(Entry(name, flags, method, crc, csize, usize, offset, name))
-    if pos != end:
-        return None
-    return entries, dir_start
-
-
-def _decode_name(raw: bytes, flags: int) -> str:
-    """As zipfile decodes a name (UTF-8 when flagged, else cp437); ASCII, the same in both, without
-    the pure-Python cp437 codec."""
-    if raw.isascii():
-        return raw.decode("ascii")
-    return raw.decode("utf-8" if flags & 0x800 else "cp437")
-
-
-def _plain_extra(extra: bytes) -> bool:
-    """Extra fields well formed (as zipfile requires) and none of them zip64's."""
-    at = 0
-    while at + 4 <= len(extra):
-        kind, length = struct.unpack_from("<HH", extra, at)
-        if kind == 0x0001:
-            return False
-        at += 4 + length
-    return at == len(extra)
+            raise refuse(file, f"圧縮率が異常に高い部品があります({name[:60]})。圧縮爆弾の可能性があるため読み込みません")
 
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -379,8 +279,13 @@ def _is_worksheet(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
 
 
-def _corrupt(file: str, name: str) -> ExchangeRefused:
-    return _refuse(file, f"ファイルが壊れています(部品「{name[:60]}」を展開できません)")
+def _not_utf8(file: str, name: str):
+    return refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
+
+
+def _declares_entities(file: str, name: str):
+    return refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
+                        "外部実体・実体展開攻撃の可能性があるため読み込みません")
 
 
 def _scan_content(pkg: CheckedPackage, name: str, data: bytes, file: str) -> None:
@@ -388,88 +293,11 @@ def _scan_content(pkg: CheckedPackage, name: str, data: bytes, file: str) -> Non
     if not _is_xml(name):
         return
     if b"\x00" in data:
-        raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
+        raise _not_utf8(file, name)
     if b"!" in data and _DTD.search(data):  # "!" is rare in XML and memchr finds it fast
-        raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
-                            "外部実体・実体展開攻撃の可能性があるため読み込みません")
+        raise _declares_entities(file, name)
     if _is_worksheet(name) and _FORMULA.search(data):
         pkg.formula_parts.add(name)
-
-
-def _inflate(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, bound: int) -> tuple[bytes, str]:
-    """One entry's bytes, inflated straight from the file in memory, and their SHA-256 (hex).
-
-    zipfile's per-entry reader costs several times the inflating itself for the small parts of a
-    workbook. The checks are zipfile's (local header signature and name, the declared size, the
-    CRC) plus one zipfile 3.11 lacks: the compressed data may not run into the next entry. Anything
-    unusual (another compression method, unknown flags) goes through zipfile instead.
-
-    Parts that recur byte for byte from file to file (styles, relationships, content types: every
-    station's Teishi writes the same ones) are taken from ``_RECURRING`` once their compressed bytes,
-    CRC and size equal those of a part already inflated and checked here: inflating is deterministic,
-    so that is the very result inflating again would give, every check included.
-    """
-    method = info.compress_type
-    if method not in _LEAN_METHODS or info.flag_bits & ~_PLAIN_FLAGS:
-        out = pkg.zf.read(info)
-        return out, hashlib.sha256(out).hexdigest()
-    data = pkg.raw
-    off = info.header_offset
-    name = info.filename
-    if off < 0:
-        raise _corrupt(file, name)
-    try:
-        sig, _version, flags, local_method, _time, _date, crc, csize, usize, name_len, extra_len = \
-            _LOCAL.unpack_from(data, off)
-        local_name = _decode_name(data[off + 30:off + 30 + name_len], flags)
-    except (struct.error, UnicodeDecodeError):
-        raise _corrupt(file, name) from None
-    start = off + 30 + name_len + extra_len
-    end = start + info.compress_size
-    size = info.file_size
-    # The local header must tell the directory's story: another reader (or an unzip tool) going by
-    # the local headers would otherwise see other data than what was checked and hashed. With a data
-    # descriptor, CRC and sizes may be left zero in the local header; zip64 sizes (only in a zip
-    # zipfile read for us) sit in an extra field, so only the CRC is compared then.
-    if (sig, local_name, local_method, flags & 0x0809, crc, csize, usize) != \
-            (b"PK\x03\x04", info.orig_filename, method, info.flag_bits & 0x0809, info.CRC, info.compress_size, size):
-        if sig != b"PK\x03\x04" or local_name != info.orig_filename or local_method != method \
-                or (flags ^ info.flag_bits) & 0x0809:
-            raise _corrupt(file, name)
-        if flags & _DESCRIPTOR and not (crc or csize or usize):
-            pass
-        elif 0xFFFFFFFF in (csize, usize):
-            if crc != info.CRC:
-                raise _corrupt(file, name)
-        else:
-            raise _corrupt(file, name)
-    if end > bound or end > len(data):
-        raise _corrupt(file, name)
-    key = None
-    if size <= RECURRING_ENTRY_BYTES:
-        key = (method, info.CRC, size, data[start:end])
-        known = _RECURRING.pop(key, None)
-        if known is not None:
-            _RECURRING[key] = known  # now the most recently used
-            return known
-    if method == zipfile.ZIP_STORED:
-        out = data[start:end]
-    else:
-        try:  # at most one byte past the declared size is ever inflated (a lying size is refused below)
-            out = zlib.decompressobj(-15).decompress(memoryview(data)[start:end], size + 1)
-        except zlib.error:
-            raise _corrupt(file, name) from None
-    if len(out) != size or zlib.crc32(out) != info.CRC:
-        raise _corrupt(file, name)
-    result = out, hashlib.sha256(out).hexdigest()
-    if key is not None:
-        if len(_RECURRING) >= RECURRING_ENTRIES:
-            try:
-                _RECURRING.pop(next(iter(_RECURRING)))  # the least recently used
-            except (StopIteration, RuntimeError, KeyError):
-                pass  # another thread changed the parts meanwhile; the next insertion evicts
-        _RECURRING[key] = result
-    return result
 
 
 def _stream_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, *, defer: bool) -> None:
@@ -485,16 +313,15 @@ def _stream_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, *, defe
                 h.update(chunk)
                 if is_xml:
                     if b"\x00" in chunk:
-                        raise _refuse(file, f"XMLの文字コードがUTF-8ではない部品があります({name})。Excelで保存し直してください")
+                        raise _not_utf8(file, name)
                     window = tail + chunk
                     if _DTD.search(window):
-                        raise _refuse(file, f"XMLに文書型宣言(DOCTYPE/ENTITY)を含む部品があります({name})。"
-                                            "外部実体・実体展開攻撃の可能性があるため読み込みません")
+                        raise _declares_entities(file, name)
                     if is_sheet and _FORMULA.search(window):
                         pkg.formula_parts.add(name)
                     tail = window[-_OVERLAP:]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        raise _corrupt(file, name) from None
+        raise corrupt(file, name) from None
     if defer:
         pkg.unscanned.add(name)
     pkg.hashes[name] = h.hexdigest()
@@ -503,13 +330,13 @@ def _stream_entry(pkg: CheckedPackage, info: zipfile.ZipInfo, file: str, *, defe
 def _check_rels(pkg: CheckedPackage, name: str, file: str, limits: ZipLimits, allow_hyperlinks: bool) -> None:
     data = pkg.read(name)
     if len(data) > limits.max_rels_bytes:
-        raise _refuse(file, f"関係定義({name})が大きすぎます")
+        raise refuse(file, f"関係定義({name})が大きすぎます")
     if b"external" not in data.lower() and b"&" not in data:
         return  # no TargetMode="External" can be spelt without these bytes (entities are refused above)
     try:
         root = SafeET.fromstring(data)
     except Exception:  # defusedxml raises several types; all mean "do not trust this file"
-        raise _refuse(file, f"ファイル内の関係定義({name})が壊れています") from None
+        raise refuse(file, f"ファイル内の関係定義({name})が壊れています") from None
     for rel in root:
         if str(rel.get("TargetMode", "")).lower() != "external":
             continue
@@ -517,4 +344,4 @@ def _check_rels(pkg: CheckedPackage, name: str, file: str, limits: ZipLimits, al
             if "ハイパーリンク" not in "".join(pkg.warnings):
                 pkg.warnings.append("ハイパーリンクが設定されたセルがあります(リンクは無視し、文字だけを読みました)")
             continue
-        raise _refuse(file, f"外部への参照(リンク先 {str(rel.get('Target'))[:60]})を含むため安全のため読み込みません")
+        raise refuse(file, f"外部への参照(リンク先 {str(rel.get('Target'))[:60]})を含むため安全のため読み込みません")

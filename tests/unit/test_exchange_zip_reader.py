@@ -1,4 +1,4 @@
-"""The zip checks read a plain zip's central directory themselves (``zipcheck._central_directory``);
+"""The zip checks read a plain zip's central directory themselves (``zip_entries.central_directory``);
 these tests pin that this reader is at least as strict as zipfile, which it replaced on the fast path:
 
 - on every plain file it reads exactly zipfile's directory, and on any mutation of a file's
@@ -27,7 +27,8 @@ from desktop_app.exchange.errors import ExchangeRefused
 from desktop_app.exchange.reader import read_exchange_file
 from desktop_app.exchange.verify import VALID, StaticTrust, TrustedKey, verify_bytes, verify_file
 from desktop_app.exchange.writer import OutgoingDocument, write_exchange_file
-from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, ZipLimits, _central_directory, open_package
+from desktop_app.exchange.zip_entries import central_directory
+from desktop_app.exchange.zipcheck import DEFAULT_LIMITS, ZipLimits, open_package
 from desktop_app.signing_keys import PublicKeyInfo
 from tests.fixtures.exchange_files import minimal_xlsx, read_entries
 
@@ -134,14 +135,14 @@ def _plain_parts() -> list[dict]:
 # ---- the lean directory reader agrees with zipfile ----------------------------------------------
 def test_the_directory_of_a_signed_file_is_read_exactly_as_zipfile_reads_it(signed):
     data = signed[0].read_bytes()
-    lean = _central_directory(data, "x", DEFAULT_LIMITS)
+    lean = central_directory(data, "x", DEFAULT_LIMITS.max_entries)
     assert lean is not None  # the fast path is taken for our own files
     assert (_records(lean[0]), lean[1]) == _zipfile_view(data)
 
 
 def test_a_hand_built_zip_is_read_exactly_as_zipfile_reads_it():
     data = _raw_zip(_plain_parts())
-    lean = _central_directory(data, "x", DEFAULT_LIMITS)
+    lean = central_directory(data, "x", DEFAULT_LIMITS.max_entries)
     assert lean is not None and (_records(lean[0]), lean[1]) == _zipfile_view(data)
 
 
@@ -157,7 +158,7 @@ def test_any_damage_to_the_directory_is_either_left_to_zipfile_or_read_as_zipfil
             damaged[at] = rnd.choice([0, 0xFF, damaged[at] ^ (1 << rnd.randrange(8)), rnd.randrange(256)])
         damaged = bytes(damaged)
         try:
-            lean = _central_directory(damaged, "x", ZipLimits(max_entries=70_000))
+            lean = central_directory(damaged, "x", 70_000)
         except ExchangeRefused:
             continue  # an entry count over the cap, refused at once
         if lean is None:
@@ -170,9 +171,9 @@ def test_any_damage_to_the_directory_is_either_left_to_zipfile_or_read_as_zipfil
 def test_an_archive_comment_is_read_and_trailing_bytes_are_left_to_zipfile(signed):
     data = signed[0].read_bytes()
     commented = data[:-2] + struct.pack("<H", 5) + b"hello"
-    lean = _central_directory(commented, "x", DEFAULT_LIMITS)
+    lean = central_directory(commented, "x", DEFAULT_LIMITS.max_entries)
     assert lean is not None and (_records(lean[0]), lean[1]) == _zipfile_view(commented)
-    assert _central_directory(data + b"junk", "x", DEFAULT_LIMITS) is None
+    assert central_directory(data + b"junk", "x", DEFAULT_LIMITS.max_entries) is None
 
 
 # ---- local headers must agree with the directory -----------------------------------------------
@@ -254,7 +255,7 @@ def test_a_directory_whose_entry_count_disagrees_is_left_to_zipfile():
     data = bytearray(_raw_zip(_plain_parts()))
     end = data.rindex(b"PK\x05\x06")
     struct.pack_into("<HH", data, end + 8, 9, 9)
-    assert _central_directory(bytes(data), "x", DEFAULT_LIMITS) is None
+    assert central_directory(bytes(data), "x", DEFAULT_LIMITS.max_entries) is None
     # zipfile reads the directory by its size, as before: the entries it holds are all checked
     assert open_package(bytes(data), "x.xlsx").names == [p["name"] for p in _plain_parts()]
 
@@ -264,7 +265,7 @@ def test_a_version_zipfile_cannot_read_is_refused_not_crashed_on():
     data = bytearray(_raw_zip(parts))
     _, central = _locate(bytes(data), parts[0]["name"].encode())
     struct.pack_into("<H", data, central + 6, 87)  # "version needed to extract" 8.7
-    assert _central_directory(bytes(data), "x", DEFAULT_LIMITS) is None
+    assert central_directory(bytes(data), "x", DEFAULT_LIMITS.max_entries) is None
     assert "壊れています" in _refusal(bytes(data))
 
 
@@ -285,7 +286,7 @@ def _rezip(src: Path, *, descriptor: bool = False, zip64: bool = False) -> bytes
 def test_data_descriptor_entries_verify_and_read(signed, tmp_path):
     path, trust = signed
     data = _rezip(path, descriptor=True)
-    assert _central_directory(data, "x", DEFAULT_LIMITS) is not None
+    assert central_directory(data, "x", DEFAULT_LIMITS.max_entries) is not None
     assert verify_bytes(data, "dd.xlsx", trust, check_replay=False).status == VALID
     (tmp_path / "dd.xlsx").write_bytes(data)
     assert len(read_exchange_file(tmp_path / "dd.xlsx", trust, check_replay=False).rows) == 3
@@ -304,11 +305,11 @@ def test_zip64_records_still_verify_and_read(signed, tmp_path, where):
     path, trust = signed
     if where == "local":
         data = _rezip(path, zip64=True)
-        assert _central_directory(data, "x", DEFAULT_LIMITS) is not None
+        assert central_directory(data, "x", DEFAULT_LIMITS.max_entries) is not None
     else:
         data = _raw_zip([{"name": n, "data": d, "zip64": True} for n, d in read_entries(path).items()])
         assert _zipfile_view(data) is not None
-        assert _central_directory(data, "x", DEFAULT_LIMITS) is None
+        assert central_directory(data, "x", DEFAULT_LIMITS.max_entries) is None
     assert verify_bytes(data, "z64.xlsx", trust, check_replay=False).status == VALID
     (tmp_path / "z64.xlsx").write_bytes(data)
     assert len(read_exchange_file(tmp_path / "z64.xlsx", trust, check_replay=False).rows) == 3
@@ -317,15 +318,16 @@ def test_zip64_records_still_verify_and_read(signed, tmp_path, where):
 def test_a_zip64_record_whose_sizes_lie_is_refused():
     parts = _plain_parts()
     lying = _raw_zip(parts[:-1] + [{**parts[-1], "zip64": True, "zip64_sizes": (len(parts[-1]["data"]) + 5, None)}])
-    assert _central_directory(lying, "x", DEFAULT_LIMITS) is None
+    assert central_directory(lying, "x", DEFAULT_LIMITS.max_entries) is None
     assert "壊れています" in _refusal(lying)
     sentinel_only = _raw_zip(parts[:-1] + [{**parts[-1], "central": {"usize": 0xFFFFFFFF}}])
-    assert _central_directory(sentinel_only, "x", DEFAULT_LIMITS) is None
+    assert central_directory(sentinel_only, "x", DEFAULT_LIMITS.max_entries) is None
     _refusal(sentinel_only)  # zipfile takes 4 GiB as the size: refused by the caps
 
 
 def test_the_all_names_at_once_precheck_never_passes_what_the_entry_by_entry_checks_refuse():
-    from desktop_app.exchange.zipcheck import Entry, _check_each_entry, _plainly_acceptable
+    from desktop_app.exchange.zip_entries import Entry
+    from desktop_app.exchange.zipcheck import _check_each_entry, _plainly_acceptable
 
     pieces = ["xl", "worksheets", "sheet1.xml", "..", ".", "a..b", "C:", "c:x", "/", "\\", "\x00", "\n", "VbaProject.bin",
               "externalLinks", "Embeddings", "activeX", "oleObject1.bin", "querytables", "connections.xml", "Sheet1.XML"]
@@ -363,12 +365,12 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_read_and_a_folder_is_n
 
 # ---- parts that recur from file to file -----------------------------------------------------------
 def test_a_recurring_part_gives_the_same_bytes_and_hashes_as_inflating_it(signed):
-    from desktop_app.exchange import zipcheck
+    from desktop_app.exchange import zip_entries
 
     data = signed[0].read_bytes()
-    zipcheck._RECURRING.clear()
+    zip_entries._RECURRING.clear()
     fresh = open_package(data, "a.xlsx")
-    assert zipcheck._RECURRING  # the parts were kept for the next file
+    assert zip_entries._RECURRING  # the parts were kept for the next file
     again = open_package(data, "b.xlsx")  # every part now found among the recurring ones
     assert again.hashes == fresh.hashes and again.small == fresh.small
     with zipfile.ZipFile(signed[0]) as zf:
@@ -378,11 +380,11 @@ def test_a_recurring_part_gives_the_same_bytes_and_hashes_as_inflating_it(signed
 def test_a_known_part_under_another_crc_or_size_is_still_refused():
     """The same compressed bytes with a CRC or size that does not fit them: the check runs as if the
     part had never been seen (the key holds CRC and size, not only the bytes)."""
-    from desktop_app.exchange import zipcheck
+    from desktop_app.exchange import zip_entries
 
     parts = _plain_parts()
     good = _raw_zip(parts)
-    zipcheck._RECURRING.clear()
+    zip_entries._RECURRING.clear()
     open_package(good, "good.xlsx")
     victim = parts[-1]
     wrong_crc = zlib.crc32(victim["data"]) ^ 1
@@ -395,17 +397,17 @@ def test_a_known_part_under_another_crc_or_size_is_still_refused():
 
 
 def test_the_recurring_parts_stay_bounded_and_the_ones_in_use_stay_kept():
-    from desktop_app.exchange import zipcheck
+    from desktop_app.exchange import zip_entries
 
-    zipcheck._RECURRING.clear()
+    zip_entries._RECURRING.clear()
     parts = _plain_parts()
-    for i in range(zipcheck.RECURRING_ENTRIES * 2):
+    for i in range(zip_entries.RECURRING_ENTRIES * 2):
         unique = {"name": "docProps/custom.xml", "data": f"<x>{i}</x>".encode()}
         open_package(_raw_zip(parts + [unique]), f"{i}.xlsx")
-        assert len(zipcheck._RECURRING) <= zipcheck.RECURRING_ENTRIES
-    kept = {key[3] for key in zipcheck._RECURRING}
+        assert len(zip_entries._RECURRING) <= zip_entries.RECURRING_ENTRIES
+    kept = {key[3] for key in zip_entries._RECURRING}
     assert all(_deflate(p["data"]) in kept for p in parts)  # used by every file: never pushed out
-    big = {"name": "xl/media/big.bin", "data": bytes(zipcheck.RECURRING_ENTRY_BYTES + 1)}
-    before = len(zipcheck._RECURRING)
+    big = {"name": "xl/media/big.bin", "data": bytes(zip_entries.RECURRING_ENTRY_BYTES + 1)}
+    before = len(zip_entries._RECURRING)
     open_package(_raw_zip(parts + [big]), "big.xlsx")
-    assert len(zipcheck._RECURRING) == before  # too large to keep
+    assert len(zip_entries._RECURRING) == before  # too large to keep
