@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from desktop_app.hq.importer import CancelToken, FileResult
+from desktop_app.hq.import_run import CancelToken, FileResult
 from desktop_app.hq.statuses import ALREADY_IMPORTED, CANCELLED, IMPORTED, NEEDS_CONFIRMATION, REFUSED
 
 log = logging.getLogger(__name__)

@@ -19,15 +19,14 @@ import hashlib
 import json
 import logging
 import os
-import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.hq import checks
+from desktop_app.hq.import_batch import FileBatch
+from desktop_app.hq.import_run import CancelToken, FileResult, Progress, expand_paths
 from desktop_app.hq.incoming import MISTAKEN_REQUEST, RETURN, STATION_EXPORT, IncomingFile, file_sha256
 from desktop_app.hq.statuses import ALREADY_IMPORTED, CANCELLED, IMPORTED, NEEDS_CONFIRMATION, REFUSED, RowStatus
 from desktop_app.os_errors import describe_os_error
@@ -38,118 +37,8 @@ from desktop_app.storage.received_repo import ReceivedRepo
 
 log = logging.getLogger(__name__)
 
-MAX_FILES_PER_RUN = 20_000
-SKIPPED_NAMES = ("~$", ".")  # Excel lock files, hidden files
-
 Reader = Callable[[Path, bytes, str], IncomingFile]  # (path, file bytes, sha256) → file, or ExchangeRefused
 MAX_FILE_BYTES = 50 << 20
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass
-class FileResult:
-    path: str
-    status: str
-    signed: bool = False
-    unit: str | None = None
-    sequence: int | None = None
-    rows_imported: int = 0
-    duplicates: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    kind: str | None = None
-    unit_name: str | None = None
-    file_hash: str | None = None
-    file_id: int | None = None
-    row_problems: int = 0  # rows with a validation error (imported, flagged)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (IMPORTED, ALREADY_IMPORTED, NEEDS_CONFIRMATION)
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``import --json`` shape (issue 5)."""
-        return {"path": self.path, "status": self.status, "signed": self.signed, "unit": self.unit,
-                "sequence": self.sequence, "rows_imported": self.rows_imported, "duplicates": self.duplicates,
-                "errors": self.errors, "warnings": self.warnings}
-
-
-class CancelToken:
-    """Set from the GUI thread; the pipeline checks it between files (a file is never half-imported)."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-
-def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, and every file under a given folder (sorted, so runs are reproducible)."""
-    out: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out += [Path(root) / f for f in sorted(files) if not f.startswith(SKIPPED_NAMES)]
-        else:
-            out.append(path)
-        if len(out) > MAX_FILES_PER_RUN:
-            break
-    return list(dict.fromkeys(out))
-
-
-BATCH_FILES = 50
-BATCH_SECONDS = 0.25
-
-
-class _Batch:
-    """One outer transaction holding several files' savepoints (see ``Importer.import_paths``)."""
-
-    def __init__(self, database: Database):
-        self._conn = database.conn
-        self._started: float | None = None
-        self._files = 0
-
-    def begin(self) -> None:
-        if self._started is None:
-            # IMMEDIATE: take the write lock now, as Database.transaction does, so the receipt and
-            # audit chains read the head no other connection can move before the commit.
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._started = time.monotonic()
-            self._files = 0
-        self._files += 1
-
-    def due(self) -> bool:
-        return self._started is not None and (self._files >= BATCH_FILES
-                                              or time.monotonic() - self._started >= BATCH_SECONDS)
-
-    def commit(self) -> None:
-        if self._started is not None:
-            self._started = None
-            self._conn.execute("COMMIT")
-
-    def close_after_error(self) -> bool:
-        """Keep the files that finished before an unexpected error, if the transaction survived it;
-        True when they landed."""
-        if self._started is None:
-            return False
-        self._started = None
-        if not self._conn.in_transaction:  # SQLite already rolled it back (I/O error, disk full)
-            return False
-        try:
-            self._conn.execute("COMMIT")
-        except Exception:
-            log.exception("could not commit the files imported before the error; rolling them back")
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            return False
-        return True
 
 
 def _problem(path: Path, message: str, **where: Any) -> dict[str, Any]:
@@ -191,7 +80,7 @@ class Importer:
         """Import every file; each one all-or-nothing (a savepoint), several per transaction.
 
         Committing once per file cost more than checking it, so files are grouped into one
-        transaction that commits every ``BATCH_FILES`` files or ``BATCH_SECONDS``, on cancel and at
+        transaction (``import_batch.FileBatch``) that commits every few files or a quarter second, on cancel and at
         the end. A file that fails rolls back only its own savepoint. Results are returned only
         after their batch has committed; a crash before that loses no data, because the files it
         held are not recorded as received and simply import again next time.
@@ -199,7 +88,7 @@ class Importer:
         files = expand_paths(paths)
         results: list[FileResult] = []
         station_names = self._stations()
-        batch = _Batch(self._db)
+        batch = FileBatch(self._db)
         pending_before_file = 0
         try:
             for n, path in enumerate(files):
@@ -229,7 +118,7 @@ class Importer:
             progress(len(files), len(files), "")
         return results
 
-    def _commit(self, batch: "_Batch") -> None:
+    def _commit(self, batch: "FileBatch") -> None:
         batch.commit()
         pending, self._after_commit = self._after_commit, []
         for action in pending:  # work that must only follow data that has landed (reports to the NPA)

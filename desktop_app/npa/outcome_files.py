@@ -18,7 +18,8 @@ from typing import Any
 
 from desktop_app.exchange.errors import ExchangeRefused, FileProblem
 from desktop_app.exchange.workbook_writer import ColumnSpec
-from desktop_app.hq.importer import FileResult, Importer
+from desktop_app.hq.import_run import FileResult
+from desktop_app.hq.importer import Importer
 from desktop_app.hq.incoming import IncomingFile
 from desktop_app.hq.outgoing import WrittenFile
 from desktop_app.hq.statuses import IMPORTED

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from desktop_app.hq.importer import CancelToken
+from desktop_app.hq.import_run import CancelToken
 from desktop_app.hq.statuses import RowStatus
 from tests.fixtures.exchange_files import hostile_files, rewrite_zip
 from tests.hq_support import Unit, handfilled, row

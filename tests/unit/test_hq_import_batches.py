@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from desktop_app.hq import importer as importer_module
-from desktop_app.hq.importer import CancelToken
+from desktop_app.hq import import_batch
+from desktop_app.hq.import_run import CancelToken
 from tests.hq_support import row
 
 
@@ -71,7 +71,7 @@ def test_an_unexpected_error_keeps_the_finished_files_and_nothing_of_the_failing
 
 def test_results_are_returned_only_once_committed(pair, tmp_path, monkeypatch):
     hq, (st, _) = pair
-    monkeypatch.setattr(importer_module, "BATCH_FILES", 2)  # several batches in one run
+    monkeypatch.setattr(import_batch, "BATCH_FILES", 2)  # several batches in one run
     files = [st.write_export(tmp_path / f"{i}.xlsx", [row(f"c{i}@example.jp")]) for i in range(5)]
     seen_while_running = []
 
