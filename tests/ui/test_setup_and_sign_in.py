@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from PySide6.QtCore import QTimer, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from desktop_app.context import AppContext
 from tests.ui.helpers import focused, on_modal, show, type_text
@@ -18,6 +18,24 @@ from ui.sign_in_dialog import SignInDialog
 def choose_prefecture(qtbot, dialog, code: str) -> None:
     dialog.prefecture.setFocus()
     qtbot.keyClicks(dialog.prefecture, code)  # the labels start with the JIS code
+
+
+def set_up_as(qtbot, prefecture: str, station: str):
+    """A driver for the first-run SetupDialog: prefecture by its JIS code, station name, OK."""
+    def drive(d):
+        choose_prefecture(qtbot, d, prefecture)
+        type_text(qtbot, d.station, station)
+        qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
+    return drive
+
+
+def register_as(qtbot, staff_no: str, name: str, pin: str):
+    """A driver for AddOfficerDialog: every field typed, Enter in the second PIN field."""
+    def drive(d):
+        for edit, text in ((d.staff_no, staff_no), (d.name, name), (d.pin, pin), (d.pin_again, pin)):
+            type_text(qtbot, edit, text)
+        qtbot.keyClick(d.pin_again, Qt.Key.Key_Return)
+    return drive
 
 
 def test_setup_as_a_station_through_the_dialog(qtbot, blank_ctx):
@@ -95,14 +113,7 @@ def test_sign_in_for_a_second_officer_refuses_the_first(qtbot, station_ctx, offi
 def test_empty_roster_offers_to_register_the_first_officer(qtbot, blank_ctx, messages):
     blank_ctx.setup.initialise("station", "27", "中央警察署")
 
-    def register(d):
-        type_text(qtbot, d.staff_no, "2001")
-        type_text(qtbot, d.name, "田中一郎")
-        type_text(qtbot, d.pin, "4321")
-        type_text(qtbot, d.pin_again, "4321")
-        qtbot.keyClick(d.pin_again, Qt.Key.Key_Return)
-
-    driver = on_modal(AddOfficerDialog, register)
+    driver = on_modal(AddOfficerDialog, register_as(qtbot, "2001", "田中一郎", "4321"))
     officer = SignInDialog.ask(None, blank_ctx)
     assert driver.dialog is not None
     assert "まだ誰も登録されていません" in messages.texts("question")[0]
@@ -111,15 +122,8 @@ def test_empty_roster_offers_to_register_the_first_officer(qtbot, blank_ctx, mes
 
 
 def test_first_run_goes_through_setup_and_sign_in_to_the_entry_screen(qtbot, blank_ctx, messages):
-    def set_up(d):
-        choose_prefecture(qtbot, d, "13")
-        type_text(qtbot, d.station, "丸の内警察署")
-        qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
-
-    def register(d):
-        for edit, text in ((d.staff_no, "3001"), (d.name, "警視太郎"), (d.pin, "5555"), (d.pin_again, "5555")):
-            type_text(qtbot, edit, text)
-        qtbot.keyClick(d.pin_again, Qt.Key.Key_Return)
+    set_up = set_up_as(qtbot, "13", "丸の内警察署")
+    register = register_as(qtbot, "3001", "警視太郎", "5555")
 
     drivers = [on_modal(SetupDialog, set_up), on_modal(AddOfficerDialog, register)]
     window = app_module.open_main_window(blank_ctx)
@@ -190,15 +194,8 @@ def test_parse_args_takes_data_dir_and_leaves_qt_options():
 def test_main_starts_on_a_data_dir_and_the_next_start_finds_it_set_up(qtbot, tmp_path, messages, monkeypatch):
     data = tmp_path / "teishi-data"
 
-    def set_up(d):
-        choose_prefecture(qtbot, d, "27")
-        type_text(qtbot, d.station, "中央警察署")
-        qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
-
-    def register(d):
-        for edit, text in ((d.staff_no, "1001"), (d.name, "山田太郎"), (d.pin, "1111"), (d.pin_again, "1111")):
-            type_text(qtbot, edit, text)
-        qtbot.keyClick(d.pin_again, Qt.Key.Key_Return)
+    set_up = set_up_as(qtbot, "27", "中央警察署")
+    register = register_as(qtbot, "1001", "山田太郎", "1111")
 
     def close_main_window_when_shown():
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
