@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop_app.hq.skeleton import RULES_FINGERPRINT, skeleton
+from desktop_app.hq.skeleton import rules_fingerprint, skeleton
 from desktop_app.hq.statuses import label
 from desktop_app.normalize import normalize_account_id
 from desktop_app.storage.received_repo import ReceivedRepo
@@ -151,9 +151,10 @@ class DuplicateFinder:
 
     def __init__(self, repo: ReceivedRepo):
         self._repo = repo
-        changed = repo.refresh_skeletons(skeleton, RULES_FINGERPRINT)
+        fingerprint = rules_fingerprint()
+        changed = repo.refresh_skeletons(skeleton, fingerprint)
         if changed is not None:
-            log.info("skeleton rules %s: recomputed stored skeletons, %d rows changed", RULES_FINGERPRINT, changed)
+            log.info("skeleton rules %s: recomputed stored skeletons, %d rows changed", fingerprint, changed)
 
     def candidates(self, rows: Sequence[dict[str, Any]], *, row_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Every row HQ holds that ``find`` may need for ``rows`` (same skeleton, which takes in the

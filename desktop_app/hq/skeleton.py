@@ -6,6 +6,8 @@ exact index lookup instead of a scan (issue 5: under a millisecond at 1,000,000 
 """
 from __future__ import annotations
 
+import functools
+
 from desktop_app.confusables import LOOKALIKES
 from desktop_app.normalize import normalize_account_id
 
@@ -47,4 +49,7 @@ def _rules_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-RULES_FINGERPRINT = _rules_fingerprint()
+@functools.cache
+def rules_fingerprint() -> str:
+    """Today's fingerprint, computed once (when the first import starts, not when this module loads)."""
+    return _rules_fingerprint()

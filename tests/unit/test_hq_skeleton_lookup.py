@@ -9,7 +9,7 @@ import sqlite_utils
 
 from desktop_app.hq import skeleton as skeleton_module
 from desktop_app.hq.checks import DuplicateFinder
-from desktop_app.hq.skeleton import RULES_FINGERPRINT, skeleton
+from desktop_app.hq.skeleton import rules_fingerprint, skeleton
 from desktop_app.storage import open_database
 from desktop_app.storage.migrations import MIGRATIONS
 from desktop_app.storage.received_repo import ReceivedRepo
@@ -50,7 +50,7 @@ def test_a_database_with_rows_from_before_m006_still_finds_exact_and_lookalike_d
         # found only because the stale and missing skeletons were recomputed
         assert _kinds(finder.lookup("tanaka@example.jp")) == [("sent", "tanaka@example.jp")]
         assert _kinds(finder.lookup("suzukl@example.jp")) == [("confusable", "suzuki@example.jp")]
-        assert database.scalar("SELECT value FROM hq_meta WHERE key = 'skeleton_rules'") == RULES_FINGERPRINT
+        assert database.scalar("SELECT value FROM hq_meta WHERE key = 'skeleton_rules'") == rules_fingerprint()
     finally:
         database.close()
 
@@ -62,14 +62,14 @@ def test_a_change_of_the_skeleton_rules_recomputes_the_stored_skeletons_once(tmp
         DuplicateFinder(repo)  # an empty HQ: the current rules are recorded
         with database.transaction():
             _seed(database.conn, [("kato1@example.jp", skeleton("kato1@example.jp"))])
-        assert repo.refresh_skeletons(skeleton, RULES_FINGERPRINT) is None  # current: nothing read
+        assert repo.refresh_skeletons(skeleton, rules_fingerprint()) is None  # current: nothing read
 
         # new rules (here: "k" also looks like "x"): the stored skeleton no longer matches the one a
         # lookup computes, and would hide the exact duplicate if it were not recomputed
         def new_rules(text):
             return skeleton(text).replace("k", "x")
         monkeypatch.setattr("desktop_app.hq.checks.skeleton", new_rules)
-        monkeypatch.setattr("desktop_app.hq.checks.RULES_FINGERPRINT", "new-rules")
+        monkeypatch.setattr("desktop_app.hq.checks.rules_fingerprint", lambda: "new-rules")
         finder = DuplicateFinder(repo)
         assert _kinds(finder.lookup("kato1@example.jp")) == [("sent", "kato1@example.jp")]
         assert database.scalar("SELECT skeleton FROM hq_rows") == "xatol@example.jp"
@@ -79,6 +79,6 @@ def test_a_change_of_the_skeleton_rules_recomputes_the_stored_skeletons_once(tmp
 
 
 def test_the_fingerprint_follows_what_the_rules_do(monkeypatch):
-    assert skeleton_module._rules_fingerprint() == RULES_FINGERPRINT
+    assert skeleton_module._rules_fingerprint() == rules_fingerprint()
     monkeypatch.setattr(skeleton_module, "_SEQUENCES", skeleton_module._SEQUENCES[:-1])  # drop cl → d
-    assert skeleton_module._rules_fingerprint() != RULES_FINGERPRINT
+    assert skeleton_module._rules_fingerprint() != rules_fingerprint()
