@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from ui.preload import MAIN_WINDOW_MODULES, Preloader
+from ui.preload import Preloader
 
 
 def test_preloader_imports_the_modules_off_the_gui_thread(monkeypatch):
@@ -24,8 +24,35 @@ def test_a_module_that_fails_to_preload_is_logged_not_raised(caplog):
     assert "teishi_no_such_module" in caplog.text
 
 
-def test_what_is_preloaded_is_what_the_main_window_needs():
-    import importlib
+def test_after_preloading_the_station_window_imports_nothing_more(tmp_path):
+    # In a fresh interpreter: once the preload is done, building the station's main window must not
+    # import anything, or the officer waits for it after pressing サインイン.
+    import os
+    import subprocess
+    import textwrap
+    from pathlib import Path
 
-    for name in MAIN_WINDOW_MODULES:
-        assert importlib.import_module(name)
+    root = Path(__file__).resolve().parents[2]
+    script = textwrap.dedent(f"""
+        import sys
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from desktop_app.context import AppContext
+        ctx = AppContext.open({str(tmp_path / "data")!r}, log_to_file=False)
+        ctx.setup.initialise("station", "27", "中央警察署")
+        officer = ctx.officers.add("1001", "山田太郎", "1111")
+        import ui.app
+        from ui.preload import Preloader
+        loader = Preloader()
+        loader.start()
+        loader.wait()
+        before = set(sys.modules)
+        from ui.main_window import MainWindow
+        window = MainWindow(ctx, officer)
+        ui.app.install_tier_screens(window, ctx, officer, defer=True)
+        print(sorted(set(sys.modules) - before))
+    """)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
